@@ -230,6 +230,10 @@ kc_status kc_parse_u64(const char *s, uint64_t *out);
 size_t kc_utf8_valid_prefix(const char *s, size_t len);
 
 #include "kc_tok.h"
+#include "kc_import.h"
+#include "kc_pipe.h"
+#include "kc_judge.h"
+#include "kc_ask.h"
 
 #ifdef __cplusplus
 }
