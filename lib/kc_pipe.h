@@ -1,8 +1,266 @@
 /*
- * kc_pipe.h - the pool, long-context filling, chains, rendering and verification
+ * kc_pipe.h - the pool, long-context filling, chains and rendering
  * (included by kc.h; do not include it directly).
+ *
+ * The record flows kc-fill -> kc-chain -> kc-render; each step adds
+ * fields (see kc(7)):
+ *
+ *   "plan"      written by kc-fill: the length, the generation reserve,
+ *               and the chain and prompt parameters the later steps use
+ *               by default, so the budget is planned once.
+ *   "passages"  written by kc-fill: the long context, still structured:
+ *               {"doc": i} for the record's own docs[i], {"title",
+ *               "text"} for fillers.
+ *   "chain"     written by kc-chain: head, the real chain, every pair
+ *               with the passage and byte offset where it goes.
+ *   "prompt"... written by kc-render, per output format.
  */
 #ifndef KC_PIPE_H
 #define KC_PIPE_H
+
+/* ------------------------------------------------------------------ */
+/* The pool: unique passages and questions of a dataset (pool.c). */
+
+typedef struct kc_pool kc_pool;
+
+kc_status kc_pool_new(kc_pool **pool);
+void kc_pool_free(kc_pool *pool);
+
+/*
+ * Add a canonical record's docs (deduplicated on title + "\n" + text,
+ * the reference's passage identity) and its question.  The pool keeps
+ * its own copies.  Passages are numbered in order of first appearance,
+ * so a pool built from the same files is the same pool.
+ */
+kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err);
+
+/*
+ * Add every record of a file: canonical records or a dataset file as
+ * published (read through the importer).  On a bad record, fills err
+ * (with the file and line) and stops.
+ */
+kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err);
+
+size_t kc_pool_passages(const kc_pool *pool);
+size_t kc_pool_questions(const kc_pool *pool);
+
+/* Passage i: its title and text (borrowed, valid while the pool lives). */
+void kc_pool_passage(const kc_pool *pool, size_t i, const char **title,
+                     size_t *title_len, const char **text, size_t *text_len);
+/* The index of the passage equal to (title, text), or -1. */
+long kc_pool_find(const kc_pool *pool, const char *title, size_t title_len,
+                  const char *text, size_t text_len);
+/* Question i and the id of its record (borrowed). */
+const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
+                             const char **id);
+
+/*
+ * The token count of passage i as it appears in a context (title + "\n"
+ * + text), counted with `tok` on first use and cached.  A pool counts
+ * with one tokenizer only.
+ */
+kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
+                                 size_t *count, struct kc_error *err);
+
+/* Check a canonical record (declared by the importer too). */
+kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The plan: lengths and the parameters of the later steps (plan.c). */
+
+enum kc_uuid_kind { KC_UUID_DEFAULT, KC_UUID_HEX, KC_UUID_NANO };
+
+struct kc_uuid_format {
+	enum kc_uuid_kind kind;
+	int len;          /* characters (36 for default) */
+};
+
+/* Parse "default", "default_N" (1..32) or "nano_N" / "nano" (21). */
+kc_status kc_uuid_format_parse(const char *s, struct kc_uuid_format *fmt);
+/* Write the format's name ("default_8") into buf[size]. */
+void kc_uuid_format_name(const struct kc_uuid_format *fmt, char *buf,
+                         size_t size);
+
+/*
+ * Write one key of the format into out (fmt->len + 1 bytes), from the
+ * record's generator, or from libuuid's entropy when rng is NULL.
+ */
+void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out);
+/* 1 when c can occur in a key of the format. */
+int kc_uuid_char(const struct kc_uuid_format *fmt, unsigned char c);
+
+struct kc_plan {
+	long length;          /* whole sequence (max_seq_length) */
+	long generate;        /* reserved for the answer (128) */
+	long chains;          /* 0: no chains */
+	long hops;            /* UUIDs per chain (4) */
+	long distractors;     /* distractor questions sampled */
+	int tree;             /* the real chain is a binary tree */
+	struct kc_uuid_format uuid;
+	char preset[32];      /* prompt preset the render step uses */
+	char chat[32];        /* chat template counted around the prompt */
+	uint64_t seed;
+};
+
+/*
+ * The reference's defaults for a length: 4 chains and 16 distractor
+ * questions per 1K of length, 4 hops, default_8 UUIDs, the keychain-rl
+ * prompt and the tokenizer's own chat template ("auto").
+ */
+void kc_plan_defaults(struct kc_plan *plan, long length);
+
+/* Store the plan in rec["plan"] / read it back (fields absent in the
+ * record keep the values already in *plan). */
+kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec);
+kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
+                       struct kc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Filling the long context (fill.c). */
+
+enum kc_place { KC_PLACE_GAUSSIAN, KC_PLACE_UNIFORM, KC_PLACE_DEPTH };
+
+struct kc_fill_opts {
+	struct kc_plan plan;
+	enum kc_place place;
+	double depth;         /* KC_PLACE_DEPTH: 0 (start) .. 1 (end) */
+	double sigma;         /* gaussian: 0.30 */
+	double clamp;         /* gaussian: 0.95 */
+	int relevant_only;    /* supporting passages only, no fillers */
+	double overfill;      /* fraction of the budget planned over, for
+	                         kc-render to trim exactly (0.01) */
+	const char *pool_name;  /* recorded in "fill" (kc-chain's default
+	                           question pool) */
+};
+
+void kc_fill_opts_init(struct kc_fill_opts *o, long length);
+
+typedef struct kc_filler kc_filler;
+
+/* A filler keeps the pool, the tokenizer and per-run estimates. */
+kc_status kc_filler_new(kc_filler **f, kc_pool *pool, kc_tokenizer *tok,
+                        const struct kc_fill_opts *opts,
+                        struct kc_error *err);
+void kc_filler_free(kc_filler *f);
+
+/*
+ * Compose the long context of one canonical record: its own passages
+ * placed as asked among random fillers from the pool (never its own),
+ * as many as the budget holds after reserving room for the chains and
+ * the prompt.  Adds "plan", "passages" and "fill" to rec.  KC_EBUDGET
+ * when even the supporting passages do not fit; KC_EPOOL when the pool
+ * runs out far from the budget.
+ */
+kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err);
+
+/*
+ * Resolve one element p of rec["passages"] to its title and text
+ * (borrowed from rec).  *doc is the index into rec["docs"] for the
+ * record's own passages, -1 for fillers.
+ */
+kc_status kc_record_passage(const json_t *rec, const json_t *p,
+                            const char **title, size_t *title_len,
+                            const char **text, size_t *text_len, long *doc,
+                            struct kc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Sentence boundaries (sentence.c). */
+
+/*
+ * Find the byte offsets in text[0..len) just after a sentence end where
+ * a chain pair may go: after '.', '?' or '!' (and closing quotes or
+ * brackets) followed by white space or the end, or after a newline; not
+ * inside a number ("3.5"), not after an abbreviation ("U.S.", "Dr.",
+ * "e.g.") or an initial ("J. R. R."), not before a lower-case
+ * continuation.  Writes at most `max` offsets to out and returns how
+ * many there are in all.
+ */
+size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
+                        size_t max);
+
+/* ------------------------------------------------------------------ */
+/* Chains of UUID keys (chain.c). */
+
+struct kc_chain_opts {
+	/* Each setting < 0 (or *_set == 0) comes from the record's "plan",
+	 * and without a plan from kc_plan_defaults(length). */
+	long length;           /* for records without a plan; 0: required */
+	long chains, hops, distractors;
+	int tree;
+	struct kc_uuid_format uuid;
+	int uuid_set;
+	uint64_t seed;
+	int seed_set;
+	int system_entropy;    /* UUIDs from libuuid's entropy: not reproducible */
+};
+
+void kc_chain_opts_init(struct kc_chain_opts *o);
+
+/* Pairs a plan inserts, and how many of them end in a question. */
+void kc_chain_count(const struct kc_plan *plan, long *pairs,
+                    long *question_pairs);
+
+typedef struct kc_chainer kc_chainer;
+
+/* `questions` supplies the distractor questions (borrowed). */
+kc_status kc_chainer_new(kc_chainer **c, kc_pool *questions,
+                         const struct kc_chain_opts *opts,
+                         struct kc_error *err);
+void kc_chainer_free(kc_chainer *c);
+
+/*
+ * Add the chains to a filled record: draw the keys (unique, absent from
+ * the record's text), sample the distractor questions, and assign every
+ * pair to a distinct sentence end of the passages.  Adds "chain".
+ * Options not set explicitly come from the record's "plan".
+ */
+kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Prompts and output formats (prompt.c, render.c). */
+
+/* The text of a named prompt preset, or NULL. */
+const char *kc_preset(const char *name);
+/* The names of all presets, NULL-terminated. */
+const char *const *kc_preset_names(void);
+
+enum kc_format { KC_FMT_CHAT, KC_FMT_VERL, KC_FMT_SWIFT, KC_FMT_KEYCHAIN,
+                 KC_FMT_TEXT };
+
+kc_status kc_format_parse(const char *s, enum kc_format *fmt);
+
+struct kc_render_opts {
+	const char *template;  /* a template text, or NULL for the preset */
+	const char *preset;    /* NULL: the plan's, else keychain-rl */
+	enum kc_format format;
+	long max_tokens;       /* 0: plan length - generate; -1: no limit */
+	const char *chat;      /* NULL: the plan's; "none" counts the bare
+	                          prompt */
+	const char *split;     /* verl extra_info.split ("train") */
+	const char *data_source; /* verl data_source; NULL: the record's */
+	uint64_t seed;
+	int seed_set;
+};
+
+void kc_render_opts_init(struct kc_render_opts *o);
+
+typedef struct kc_renderer kc_renderer;
+
+kc_status kc_renderer_new(kc_renderer **r, kc_tokenizer *tok,
+                          const struct kc_render_opts *opts,
+                          struct kc_error *err);
+void kc_renderer_free(kc_renderer *r);
+
+/*
+ * Render one record: build the prompt from the template, count it
+ * exactly (with the chat template's tokens), drop filler passages that
+ * carry no pair until it fits, number the passages, and record where
+ * every own passage and every pair of the real chain ended up.  Returns
+ * the output record in *out (new reference): the input record with
+ * fields added (chat, text) or a new record in the chosen format (verl,
+ * swift, keychain).  KC_EBUDGET when it cannot be made to fit.
+ */
+kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
+                    struct kc_error *err);
 
 #endif /* KC_PIPE_H */

@@ -1,0 +1,159 @@
+/*
+ * plan.c - the budget plan that kc-fill writes and the later steps read.
+ *
+ * The reference fills the context first and adds chains afterwards, so
+ * its prompts overshoot by a third.  Here kc-fill decides every
+ * parameter that costs tokens (chains, hops, UUID form, distractors,
+ * prompt preset, chat template) and stores them as rec["plan"]; kc-chain
+ * and kc-render use them unless told otherwise, so what was reserved is
+ * what gets spent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc.h"
+
+void kc_plan_defaults(struct kc_plan *plan, long length)
+{
+	long k = length / 1024 > 0 ? length / 1024 : 1;
+
+	memset(plan, 0, sizeof *plan);
+	plan->length = length;
+	plan->generate = 128;
+	plan->chains = 4 * k;
+	plan->hops = 4;
+	plan->distractors = 16 * k;
+	plan->uuid.kind = KC_UUID_HEX;
+	plan->uuid.len = 8;
+	plan->seed = 42;
+	snprintf(plan->preset, sizeof plan->preset, "keychain-rl");
+	snprintf(plan->chat, sizeof plan->chat, "auto");
+}
+
+kc_status kc_uuid_format_parse(const char *s, struct kc_uuid_format *fmt)
+{
+	char *end;
+	long n;
+
+	if (!strcmp(s, "default")) {
+		fmt->kind = KC_UUID_DEFAULT;
+		fmt->len = 36;
+		return KC_OK;
+	}
+	if (!strcmp(s, "nano")) {
+		fmt->kind = KC_UUID_NANO;
+		fmt->len = 21;
+		return KC_OK;
+	}
+	if (!strncmp(s, "default_", 8)) {
+		n = strtol(s + 8, &end, 10);
+		if (end == s + 8 || *end || n < 1 || n > 32)
+			return KC_EINVAL;
+		fmt->kind = KC_UUID_HEX;
+		fmt->len = (int)n;
+		return KC_OK;
+	}
+	if (!strncmp(s, "nano_", 5)) {
+		n = strtol(s + 5, &end, 10);
+		if (end == s + 5 || *end || n < 1 || n > 64)
+			return KC_EINVAL;
+		fmt->kind = KC_UUID_NANO;
+		fmt->len = (int)n;
+		return KC_OK;
+	}
+	return KC_EINVAL;
+}
+
+void kc_uuid_format_name(const struct kc_uuid_format *fmt, char *buf,
+                         size_t size)
+{
+	if (fmt->kind == KC_UUID_DEFAULT)
+		snprintf(buf, size, "default");
+	else
+		snprintf(buf, size, "%s_%d",
+		         fmt->kind == KC_UUID_HEX ? "default" : "nano", fmt->len);
+}
+
+kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec)
+{
+	char uuid[32];
+	json_t *o;
+
+	kc_uuid_format_name(&plan->uuid, uuid, sizeof uuid);
+	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:s,s:s,s:s,s:I}",
+	              "length", (json_int_t)plan->length,
+	              "generate", (json_int_t)plan->generate,
+	              "chains", (json_int_t)plan->chains,
+	              "hops", (json_int_t)plan->hops,
+	              "distractors", (json_int_t)plan->distractors,
+	              "tree", plan->tree,
+	              "uuid", uuid,
+	              "preset", plan->preset,
+	              "chat", plan->chat,
+	              "seed", (json_int_t)plan->seed);
+	if (!o || json_object_set_new(rec, "plan", o))
+		return KC_ENOMEM;
+	return KC_OK;
+}
+
+static kc_status get_long(json_t *o, const char *key, long min, long *out,
+                          struct kc_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return KC_OK;
+	if (!json_is_integer(v) || json_integer_value(v) < min)
+		return kc_error_set(err, KC_EFIELD,
+		                    "\"plan\".\"%s\" is not an integer >= %ld",
+		                    key, min);
+	*out = (long)json_integer_value(v);
+	return KC_OK;
+}
+
+static kc_status get_name(json_t *o, const char *key, char *out, size_t size,
+                          struct kc_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return KC_OK;
+	if (!json_is_string(v) || json_string_length(v) >= size)
+		return kc_error_set(err, KC_EFIELD,
+		                    "\"plan\".\"%s\" is not a short string", key);
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return KC_OK;
+}
+
+kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
+                       struct kc_error *err)
+{
+	json_t *o = json_object_get(rec, "plan"), *v;
+	kc_status st;
+	long seed = -1;
+
+	if (!o)
+		return KC_OK;
+	if (!json_is_object(o))
+		return kc_error_set(err, KC_EFIELD, "\"plan\" is not an object");
+	if ((st = get_long(o, "length", 1, &plan->length, err)) ||
+	    (st = get_long(o, "generate", 0, &plan->generate, err)) ||
+	    (st = get_long(o, "chains", 0, &plan->chains, err)) ||
+	    (st = get_long(o, "hops", 1, &plan->hops, err)) ||
+	    (st = get_long(o, "distractors", 0, &plan->distractors, err)) ||
+	    (st = get_long(o, "seed", 0, &seed, err)) ||
+	    (st = get_name(o, "preset", plan->preset, sizeof plan->preset, err)) ||
+	    (st = get_name(o, "chat", plan->chat, sizeof plan->chat, err)))
+		return st;
+	if (seed >= 0)
+		plan->seed = (uint64_t)seed;
+	if ((v = json_object_get(o, "tree")))
+		plan->tree = json_is_true(v);
+	if ((v = json_object_get(o, "uuid")) &&
+	    (!json_is_string(v) ||
+	     kc_uuid_format_parse(json_string_value(v), &plan->uuid)))
+		return kc_error_set(err, KC_EFIELD,
+		                    "\"plan\".\"uuid\" is not a UUID format");
+	return KC_OK;
+}

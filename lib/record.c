@@ -1,0 +1,36 @@
+/*
+ * record.c - reading the pipeline's own fields back from a record.
+ *
+ * A passage in rec["passages"] is either {"doc": i}, the record's own
+ * docs[i], or a filler {"title": ..., "text": ...}.  Every step that
+ * needs a passage's text resolves it here, so the two forms are handled
+ * in one place.
+ */
+#include "kc.h"
+
+kc_status kc_record_passage(const json_t *rec, const json_t *p,
+                            const char **title, size_t *tl,
+                            const char **text, size_t *xl, long *doc,
+                            struct kc_error *err)
+{
+	json_t *d = json_object_get(p, "doc");
+	kc_status st;
+
+	*doc = -1;
+	if (d) {
+		json_t *docs = json_object_get(rec, "docs");
+		if (!json_is_integer(d) || !json_is_array(docs) ||
+		    json_integer_value(d) < 0 ||
+		    (size_t)json_integer_value(d) >= json_array_size(docs))
+			return kc_error_set(err, KC_EFIELD,
+			                    "passage refers to a missing doc");
+		*doc = (long)json_integer_value(d);
+		p = json_array_get(docs, (size_t)*doc);
+	}
+	if ((st = kc_get_string(p, "title", title, tl, NULL)) ||
+	    (st = kc_get_string(p, "text", text, xl, NULL)))
+		return kc_error_set(err, KC_EFIELD,
+		                    "a passage has no string \"title\" and "
+		                    "\"text\"");
+	return KC_OK;
+}

@@ -1,0 +1,124 @@
+/*
+ * sentence.c - where a sentence really ends, so a chain pair can go there.
+ *
+ * The reference inserts after any '.', '?' or newline, which lands pairs
+ * inside decimals ("3. {...}.5") and abbreviations ("U. {...}.S.").
+ * Here a '.', '?' or '!' ends a sentence only when white space or the
+ * end of the text follows (after any closing quotes or brackets), the
+ * word before it is not an abbreviation or an initial, and the next word
+ * does not start in lower case.  A newline inside the text is a
+ * paragraph end and always qualifies.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kc.h"
+
+/* Words that end in '.' without ending a sentence (compared without
+ * case).  Words with an inner '.' ("U.S", "e.g", "Ph.D") and single
+ * letters are caught by rule, not by this list. */
+static const char *const abbrev[] = {
+	"adm", "al", "approx", "apr", "assn", "aug", "ave", "blvd", "bros",
+	"brig", "ca", "capt", "cf", "cmdr", "co", "col", "corp", "cpl", "dec",
+	"dept", "dr", "ed", "eds", "esp", "esq", "est", "etc", "feb", "fig",
+	"figs", "fl", "ft", "gen", "gov", "hon", "inc", "jan", "jr", "jul",
+	"jun", "lt", "ltd", "maj", "mar", "messrs", "mlle", "mme", "mr", "mrs",
+	"ms", "mt", "no", "nos", "nov", "nr", "oct", "op", "pp", "prof", "pvt",
+	"rd", "rep", "repr", "rev", "sen", "sep", "sept", "sgt", "sr", "st",
+	"trans", "univ", "vol", "vols", "vs",
+};
+
+static int is_abbrev(const char *w, size_t n)
+{
+	for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
+		if (strlen(abbrev[i]) == n && !strncasecmp(abbrev[i], w, n))
+			return 1;
+	return 0;
+}
+
+/* Length of a closing quote or bracket at s (ASCII, ’ ” »), or 0. */
+static size_t closer(const unsigned char *s, size_t left)
+{
+	if (left >= 1 && (s[0] == '"' || s[0] == '\'' || s[0] == ')' ||
+	                  s[0] == ']'))
+		return 1;
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0x99 || s[2] == 0x9d))
+		return 3;
+	if (left >= 2 && s[0] == 0xc2 && s[1] == 0xbb)
+		return 2;
+	return 0;
+}
+
+/* Does the sentence really end with the '.' at text[i]? */
+static int period_ends(const char *text, size_t i)
+{
+	size_t start = i;
+	int inner_dot = 0, letters = 0;
+
+	/* The word before the period: letters, digits and inner periods. */
+	while (start > 0) {
+		unsigned char c = (unsigned char)text[start - 1];
+		if (c == '.')
+			inner_dot = 1;
+		else if (isalpha(c))
+			letters++;
+		else if (!isdigit(c))
+			break;
+		start--;
+	}
+	if (i == start)
+		return 1;                 /* ") ." or ". ." */
+	if (inner_dot && letters)
+		return 0;                 /* U.S. e.g. Ph.D. */
+	if (i - start == 1 && letters == 1)
+		return 0;                 /* an initial: J. R. R. */
+	if (letters == (int)(i - start) && is_abbrev(text + start, i - start))
+		return 0;
+	return 1;
+}
+
+size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
+                        size_t max)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t j, k;
+		unsigned char c = s[i];
+
+		if (c == '\n') {
+			if (n < max)
+				out[n] = (uint32_t)(i + 1);
+			n++;
+			continue;
+		}
+		if (c != '.' && c != '?' && c != '!')
+			continue;
+		j = i + 1;
+		/* "..." or "?!": the sentence ends after the last one */
+		if (j < len && (s[j] == '.' || s[j] == '?' || s[j] == '!'))
+			continue;
+		while ((k = closer(s + j, len - j)))
+			j += k;
+		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n')
+			continue;
+		if (c == '.' && !period_ends(text, i))
+			continue;
+		/* The next word starts in lower case: not a sentence end
+		 * ("Who's Who? is an album", "etc. and"). */
+		for (k = j; k < len && (s[k] == ' ' || s[k] == '\t'); k++)
+			;
+		if (k < len && islower(s[k]))
+			continue;
+		/* A newline right after the end is itself a boundary. */
+		if (j < len && s[j] == '\n')
+			continue;
+		if (n < max)
+			out[n] = (uint32_t)j;
+		n++;
+	}
+	return n;
+}

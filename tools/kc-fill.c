@@ -1,0 +1,210 @@
+/*
+ * kc-fill - compose a long context around each record's own passages.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(void)
+{
+	printf(
+"Usage: kc-fill --pool FILE --length N [OPTION]... [FILE]...\n"
+"Compose a long context for each canonical record: its own passages placed\n"
+"among random filler passages from the pool, as many as the token budget\n"
+"holds once the chains and the prompt are planned for.\n"
+"\n"
+"  -p, --pool FILE        passages and questions to draw from (canonical\n"
+"                         records or a dataset file); may be repeated\n"
+"  -l, --length N         the whole sequence in tokens: 32768, 32k, 128k\n"
+"  -g, --generate N       tokens kept for the answer (128)\n"
+"  -t, --tokenizer SPEC   qwen (default), llama3, a path, a HF repo id\n"
+"  -s, --seed N           seed of every random choice (42)\n"
+"      --place WHERE      gaussian (default), uniform\n"
+"      --depth D          put the supporting passages at depth D (0..1)\n"
+"      --relevant-only    the supporting passages only, no fillers\n"
+"      --chains N         chains planned for (4 per 1K of length)\n"
+"      --hops N           UUIDs per chain (4)\n"
+"      --uuid FORM        default, default_N (default_8), nano_N\n"
+"      --distractors N    distractor questions (16 per 1K of length)\n"
+"      --tree             the real chain is a binary tree\n"
+"      --no-chains        plan no chains\n"
+"      --preset NAME      the prompt kc-render will use (keychain-rl)\n"
+"      --chat NAME        chat template counted: auto, none, or N tokens\n"
+"      --overfill F       plan F over the budget for kc-render to trim (0.01)\n"
+"      --unbuffered       write each record at once\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Lengths take a k suffix (32k = 32768).  See kc-fill(1) and kc(7).\n");
+	exit(0);
+}
+
+enum { O_PLACE = 256, O_DEPTH, O_RELEVANT, O_CHAINS, O_HOPS, O_UUID,
+       O_DISTRACTORS, O_TREE, O_NOCHAINS, O_PRESET, O_CHAT, O_OVERFILL,
+       O_UNBUF };
+
+static const struct option longopts[] = {
+	{ "chains", required_argument, NULL, O_CHAINS },
+	{ "chat", required_argument, NULL, O_CHAT },
+	{ "depth", required_argument, NULL, O_DEPTH },
+	{ "distractors", required_argument, NULL, O_DISTRACTORS },
+	{ "generate", required_argument, NULL, 'g' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "hops", required_argument, NULL, O_HOPS },
+	{ "length", required_argument, NULL, 'l' },
+	{ "no-chains", no_argument, NULL, O_NOCHAINS },
+	{ "overfill", required_argument, NULL, O_OVERFILL },
+	{ "place", required_argument, NULL, O_PLACE },
+	{ "pool", required_argument, NULL, 'p' },
+	{ "preset", required_argument, NULL, O_PRESET },
+	{ "relevant-only", no_argument, NULL, O_RELEVANT },
+	{ "seed", required_argument, NULL, 's' },
+	{ "tokenizer", required_argument, NULL, 't' },
+	{ "tree", no_argument, NULL, O_TREE },
+	{ "unbuffered", no_argument, NULL, O_UNBUF },
+	{ "uuid", required_argument, NULL, O_UUID },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	kc_filler *filler;
+	unsigned long done;
+};
+
+static int fill_one(json_t *rec, const struct kc_error *where, void *data)
+{
+	struct ctx *c = data;
+	struct kc_error err;
+
+	kc_error_clear(&err);
+	if (kc_record_validate(rec, &err) || kc_fill(c->filler, rec, &err))
+		return cli_record_error(where, &err);
+	cli_write(rec);
+	cli_progress(++c->done, 0);
+	return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct kc_fill_opts o;
+	struct kc_error err;
+	const char *tokspec = NULL, **pools = NULL;
+	long length = 0, generate = 128, chains = -1, hops = -1, distractors = -1;
+	int npools = 0, tree = 0, c, rc;
+	struct kc_uuid_format uuid = { KC_UUID_HEX, 8 };
+	char preset[32] = "keychain-rl", chat[32] = "auto";
+	uint64_t seed = 42;
+	kc_tokenizer *tok;
+	kc_pool *pool;
+	struct ctx ctx = { 0 };
+
+	cli_init(argc, argv);
+	kc_fill_opts_init(&o, 1024);
+	pools = calloc((size_t)argc + 1, sizeof *pools);
+	while ((c = getopt_long(argc, argv, "g:hl:p:s:t:V", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g': generate = cli_long("--generate", optarg, 0, 1L << 30); break;
+		case 'h': usage(); break;
+		case 'l': length = cli_length("--length", optarg); break;
+		case 'p': pools[npools++] = optarg; break;
+		case 's': seed = cli_u64("--seed", optarg); break;
+		case 't': tokspec = optarg; break;
+		case 'V': cli_version(); break;
+		case O_PLACE:
+			if (!strcmp(optarg, "gaussian"))
+				o.place = KC_PLACE_GAUSSIAN;
+			else if (!strcmp(optarg, "uniform"))
+				o.place = KC_PLACE_UNIFORM;
+			else
+				cli_usage_error("invalid --place '%s' (gaussian or "
+				                "uniform)", optarg);
+			break;
+		case O_DEPTH:
+			o.place = KC_PLACE_DEPTH;
+			o.depth = cli_double("--depth", optarg, 0, 1);
+			break;
+		case O_RELEVANT: o.relevant_only = 1; break;
+		case O_CHAINS: chains = cli_long("--chains", optarg, 0, 1L << 20); break;
+		case O_NOCHAINS: chains = 0; break;
+		case O_HOPS: hops = cli_long("--hops", optarg, 1, 1024); break;
+		case O_DISTRACTORS:
+			distractors = cli_long("--distractors", optarg, 0, 1L << 24);
+			break;
+		case O_TREE: tree = 1; break;
+		case O_UUID:
+			if (kc_uuid_format_parse(optarg, &uuid))
+				cli_usage_error("invalid --uuid '%s' (default, default_N, "
+				                "nano_N)", optarg);
+			break;
+		case O_PRESET:
+			if (!kc_preset(optarg))
+				cli_usage_error("unknown --preset '%s'", optarg);
+			snprintf(preset, sizeof preset, "%s", optarg);
+			break;
+		case O_CHAT: snprintf(chat, sizeof chat, "%s", optarg); break;
+		case O_OVERFILL:
+			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
+			break;
+		case O_UNBUF: cli_unbuffered(); break;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			        cli_progname);
+			return CLI_FATAL;
+		}
+	}
+	if (!length)
+		cli_usage_error("missing --length (the sequence length, e.g. "
+		                "--length 32k)");
+	if (!npools)
+		cli_usage_error("missing --pool (the dataset to draw fillers from)");
+	if (generate >= length)
+		cli_usage_error("--generate %ld leaves nothing of --length %ld",
+		                generate, length);
+
+	kc_plan_defaults(&o.plan, length);
+	o.plan.generate = generate;
+	o.plan.seed = seed;
+	o.plan.uuid = uuid;
+	o.plan.tree = tree;
+	if (chains >= 0)
+		o.plan.chains = chains;
+	if (hops > 0)
+		o.plan.hops = hops;
+	if (distractors >= 0)
+		o.plan.distractors = distractors;
+	if (tree && o.plan.hops > 16)
+		cli_usage_error("--tree with %ld hops is too large", o.plan.hops);
+	memcpy(o.plan.preset, preset, sizeof preset);
+	memcpy(o.plan.chat, chat, sizeof chat);
+	o.pool_name = pools[0];
+
+	kc_error_clear(&err);
+	if (kc_tokenizer_open(&tok, tokspec, &err)) {
+		cli_report(&err);
+		return CLI_FATAL;
+	}
+	if (kc_pool_new(&pool))
+		cli_die("out of memory");
+	for (int i = 0; i < npools; i++)
+		if (kc_pool_load(pool, pools[i], &err)) {
+			cli_report(&err);
+			return CLI_FATAL;
+		}
+	if (!kc_pool_passages(pool))
+		cli_die("%s: no passages in the pool", pools[0]);
+	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err)) {
+		cli_report(&err);
+		return CLI_FATAL;
+	}
+	rc = cli_each_record(argv + optind, argc - optind, fill_one, &ctx);
+	cli_progress_end();
+	cli_close_stdout();
+	kc_filler_free(ctx.filler);
+	kc_pool_free(pool);
+	kc_tokenizer_free(tok);
+	free(pools);
+	return rc;
+}

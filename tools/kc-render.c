@@ -1,0 +1,176 @@
+/*
+ * kc-render - turn records into prompts, in the format a trainer reads.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(void)
+{
+	printf(
+"Usage: kc-render [OPTION]... [FILE]...\n"
+"Build each record's prompt from a preset or template, count it exactly\n"
+"with the model's tokenizer and chat template, drop filler passages that\n"
+"carry no chain pair until it fits, and write it in a trainer's format.\n"
+"\n"
+"  -p, --preset NAME      keychain-rl (default after kc-fill), filter,\n"
+"                         plain, basic, normal, cot, cot-cite, mcts\n"
+"      --template TEXT    a template with {context} {question} {chain_head}\n"
+"                         {answer} ({{ and }} for braces)\n"
+"      --template-file F  the template from a file\n"
+"  -f, --format FORMAT    chat (default), verl, swift, keychain, text\n"
+"  -m, --max-tokens N     the prompt's budget (default: the plan's length\n"
+"                         less its generation reserve); 32k accepted\n"
+"      --no-limit         no budget\n"
+"      --chat NAME        chat template counted: auto, none, or N tokens\n"
+"  -t, --tokenizer SPEC   qwen (default), llama3, a path, a HF repo id\n"
+"      --split NAME       verl extra_info.split (train)\n"
+"      --data-source S    verl data_source (custom_longcontext_needle_qa_SRC)\n"
+"  -s, --seed N           seed of the drop order (default: the plan's)\n"
+"      --unbuffered       write each record at once\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"See kc-render(1) and kc(7).\n");
+	exit(0);
+}
+
+enum { O_TEMPLATE = 256, O_TEMPLATE_FILE, O_NOLIMIT, O_CHAT, O_SPLIT,
+       O_DATASOURCE, O_UNBUF };
+
+static const struct option longopts[] = {
+	{ "chat", required_argument, NULL, O_CHAT },
+	{ "data-source", required_argument, NULL, O_DATASOURCE },
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-tokens", required_argument, NULL, 'm' },
+	{ "no-limit", no_argument, NULL, O_NOLIMIT },
+	{ "preset", required_argument, NULL, 'p' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "split", required_argument, NULL, O_SPLIT },
+	{ "template", required_argument, NULL, O_TEMPLATE },
+	{ "template-file", required_argument, NULL, O_TEMPLATE_FILE },
+	{ "tokenizer", required_argument, NULL, 't' },
+	{ "unbuffered", no_argument, NULL, O_UNBUF },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	kc_renderer *r;
+	unsigned long done;
+};
+
+static int render_one(json_t *rec, const struct kc_error *where, void *data)
+{
+	struct ctx *c = data;
+	struct kc_error err;
+	json_t *out;
+
+	kc_error_clear(&err);
+	if (kc_render(c->r, rec, &out, &err))
+		return cli_record_error(where, &err);
+	if (json_is_array(out)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(out, i, v)
+			cli_write(v);
+	} else {
+		cli_write(out);
+	}
+	json_decref(out);
+	cli_progress(++c->done, 0);
+	return CLI_OK;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	kc_buf b;
+	char chunk[8192];
+	size_t n;
+
+	if (!f)
+		cli_die("%s: cannot open: %s", path, strerror(errno));
+	kc_buf_init(&b, 1 << 24);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (kc_buf_append(&b, chunk, n))
+			cli_die("%s: template too large", path);
+	if (ferror(f))
+		cli_die("%s: read error", path);
+	fclose(f);
+	if (kc_buf_append(&b, "", 0))
+		cli_die("out of memory");
+	return b.data;
+}
+
+int main(int argc, char **argv)
+{
+	struct kc_render_opts o;
+	struct kc_error err;
+	const char *tokspec = NULL;
+	char *template_text = NULL;
+	kc_tokenizer *tok;
+	struct ctx ctx = { 0 };
+	int c, rc;
+
+	cli_init(argc, argv);
+	kc_render_opts_init(&o);
+	while ((c = getopt_long(argc, argv, "f:hm:p:s:t:V", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (kc_format_parse(optarg, &o.format))
+				cli_usage_error("invalid --format '%s' (chat, verl, "
+				                "swift, keychain, text)", optarg);
+			break;
+		case 'h': usage(); break;
+		case 'm': o.max_tokens = cli_length("--max-tokens", optarg); break;
+		case 'p':
+			if (!kc_preset(optarg))
+				cli_usage_error("unknown --preset '%s'", optarg);
+			o.preset = optarg;
+			break;
+		case 's':
+			o.seed = cli_u64("--seed", optarg);
+			o.seed_set = 1;
+			break;
+		case 't': tokspec = optarg; break;
+		case 'V': cli_version(); break;
+		case O_TEMPLATE: o.template = optarg; break;
+		case O_TEMPLATE_FILE:
+			free(template_text);
+			o.template = template_text = slurp(optarg);
+			break;
+		case O_NOLIMIT: o.max_tokens = -1; break;
+		case O_CHAT: o.chat = optarg; break;
+		case O_SPLIT: o.split = optarg; break;
+		case O_DATASOURCE: o.data_source = optarg; break;
+		case O_UNBUF: cli_unbuffered(); break;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			        cli_progname);
+			return CLI_FATAL;
+		}
+	}
+	if (o.template && o.preset)
+		cli_usage_error("--preset and --template exclude each other");
+	kc_error_clear(&err);
+	if (kc_tokenizer_open(&tok, tokspec, &err)) {
+		cli_report(&err);
+		return CLI_FATAL;
+	}
+	if (kc_renderer_new(&ctx.r, tok, &o, &err)) {
+		cli_report(&err);
+		return CLI_FATAL;
+	}
+	rc = cli_each_record(argv + optind, argc - optind, render_one, &ctx);
+	cli_progress_end();
+	cli_close_stdout();
+	kc_renderer_free(ctx.r);
+	kc_tokenizer_free(tok);
+	free(template_text);
+	return rc;
+}
