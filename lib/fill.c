@@ -381,7 +381,7 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	const char *id, *question;
 	size_t idlen, qlen, qtok, nown = 0, k = 0, nfill = 0, capfill = 0;
 	size_t npool = kc_pool_passages(f->pool);
-	struct own *own = NULL;
+	struct own *own = NULL, *kept = NULL;
 	size_t *fillers = NULL, *pos = NULL;
 	int *sup = NULL;
 	unsigned char *slot = NULL;
@@ -455,6 +455,12 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 				s += own[i].supporting != 0;
 			kc_rng_shuffle(&rng, order + s, nown - s, sizeof *order);
 		}
+		kept = malloc((nown + 1) * sizeof *kept);
+		if (!kept) {
+			free(order);
+			st = kc_error_set(err, KC_ENOMEM, "out of memory");
+			goto out;
+		}
 		for (i = 0; i < nown; i++) {
 			struct own *o = &own[order[i]];
 			double c = (double)(o->tokens + header_cost(f, k + 1) + f->sep);
@@ -463,10 +469,12 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 				continue;
 			}
 			est += c;
-			own[k] = *o;   /* compact in place: k <= i */
-			k++;
+			kept[k++] = *o;
 		}
 		free(order);
+		free(own);
+		own = kept;
+		kept = NULL;
 	}
 	if (est > target) {
 		st = kc_error_set(err, KC_EBUDGET,
