@@ -34,6 +34,12 @@ void kc_pool_free(kc_pool *pool);
  */
 kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err);
 
+/* A pool of questions only, for distractors: docs are not kept. */
+#define KC_POOL_QUESTIONS_ONLY 1
+
+/* Set flags (KC_POOL_QUESTIONS_ONLY) before adding records. */
+void kc_pool_set_flags(kc_pool *pool, unsigned flags);
+
 /*
  * Add every record of a file: canonical records or a dataset file as
  * published (read through the importer).  On a bad record, fills err

@@ -89,6 +89,7 @@ static kc_chainer *chainer_for(struct ctx *c, const json_t *rec,
 			return c->loaded[i].chainer;
 	if (kc_pool_new(&pool))
 		cli_die("out of memory");
+	kc_pool_set_flags(pool, KC_POOL_QUESTIONS_ONLY);
 	if (kc_pool_load(pool, name, err)) {
 		/* Not a record's fault: the pool itself is unusable. */
 		cli_report(err);
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
 	if (nq) {
 		if (kc_pool_new(&qpool))
 			cli_die("out of memory");
+		kc_pool_set_flags(qpool, KC_POOL_QUESTIONS_ONLY);
 		for (int i = 0; i < nq; i++)
 			if (kc_pool_load(qpool, qfiles[i], &err)) {
 				cli_report(&err);
