@@ -227,7 +227,9 @@ static int pair_cmp(const void *a, const void *b)
 
 	if (x->passage != y->passage)
 		return x->passage < y->passage ? -1 : 1;
-	return x->at < y->at ? -1 : x->at > y->at;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return strcmp(x->key, y->key);   /* stacked pairs: a fixed order */
 }
 
 /* Read the passages and the pairs of a record. */
@@ -377,16 +379,26 @@ static kc_status rehome(struct rpass *ps, size_t np, struct rpair *qs,
 		}
 		free(offs);
 	}
-	if (n < ps[from].npairs) {
-		free(spots);
-		return KC_EBUDGET;
-	}
 	for (size_t k = 0; k < ps[from].npairs; k++) {
-		size_t j = k + (size_t)kc_rng_below(rng, n - k);
 		struct rpair *q = &qs[ps[from].first_pair + k];
-		q->passage = spots[j].passage;
-		q->at = spots[j].at;
-		spots[j] = spots[k];
+		if (k < n) {
+			size_t j = k + (size_t)kc_rng_below(rng, n - k);
+			q->passage = spots[j].passage;
+			q->at = spots[j].at;
+			spots[j] = spots[k];
+		} else {
+			/* No free sentence end left: stack the pair right
+			 * after another one (a pair ends a sentence too). */
+			size_t j = (size_t)kc_rng_below(rng, nq), tries = 0;
+			while (qs[j].passage == from && ++tries < nq)
+				j = (j + 1) % nq;
+			if (qs[j].passage == from) {
+				free(spots);
+				return KC_EBUDGET;
+			}
+			q->passage = qs[j].passage;
+			q->at = qs[j].at;
+		}
 	}
 	free(spots);
 	/* Re-sort and re-index the pairs of every passage. */
