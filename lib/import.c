@@ -553,13 +553,16 @@ static void locate_error(kc_importer *im, struct kc_error *err, int parse)
 	err->line = kc_jstream_line(im->js);
 	if (kc_jstream_kind(im->js) != KC_JSTREAM_ARRAY)
 		return;
+	/* room for the prefix: the message's end is what gives way */
 	n = strlen(err->text);
+	if (n > sizeof text - 64)
+		n = sizeof text - 64;
 	if (parse && n && err->text[n - 1] == ')')
 		snprintf(text, sizeof text, "element %ld: %.*s in the element)",
 		         kc_jstream_index(im->js), (int)(n - 1), err->text);
 	else
-		snprintf(text, sizeof text, "element %ld: %s",
-		         kc_jstream_index(im->js), err->text);
+		snprintf(text, sizeof text, "element %ld: %.*s",
+		         kc_jstream_index(im->js), (int)n, err->text);
 	memcpy(err->text, text, sizeof text);
 }
 

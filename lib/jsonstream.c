@@ -191,6 +191,29 @@ static int next_byte(kc_jstream *js, kc_status *st, struct kc_error *err)
 	}
 }
 
+/*
+ * The first byte that is not white space, as next_byte, but keeping the
+ * line it is on from its start (start is left there), for JSON lines.
+ */
+static int first_byte(kc_jstream *js, kc_status *st, struct kc_error *err)
+{
+	for (;;) {
+		while (js->pos < js->end && is_ws(js->buf[js->pos])) {
+			if (js->buf[js->pos] == '\n') {
+				js->line++;
+				js->start = js->pos + 1;
+			}
+			js->pos++;
+		}
+		if (js->pos < js->end)
+			return (unsigned char)js->buf[js->pos];
+		switch (more(js, st, err)) {
+		case -1: return -2;
+		case 0: return -1;
+		}
+	}
+}
+
 kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
                           size_t chunk, struct kc_error *err)
 {
@@ -222,7 +245,7 @@ kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
 	} else {
 		js->close = 1;
 	}
-	c = next_byte(js, &st, err);
+	c = first_byte(js, &st, err);
 	if (c == -2) {
 		kc_jstream_free(js);
 		return st;
@@ -236,11 +259,9 @@ kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
 		js->pos++;
 		js->start = js->pos;
 	} else if (c == '{') {
-		/* JSON lines: start again from the first byte, so that line
-		 * numbers count the blank lines before it. */
+		/* JSON lines: the first line is read whole, from its start */
 		js->kind = KC_JSTREAM_LINES;
-		js->pos = js->start = 0;
-		js->line = 1;
+		js->pos = js->start;
 	} else {
 		st = set_error(js, err, KC_EJSON, js->line,
 		               c >= 0x20 && c < 0x7f

@@ -143,7 +143,7 @@ static void gen_string(kc_rng *r, kc_buf *b)
 		/* a long plain run, to cross the 16-byte blocks */
 		size_t len = kc_rng_below(r, 300);
 		for (size_t i = 0; i < len; i++)
-			kc_buf_append(b, "abcdefgh" + i % 8, 1);
+			kc_buf_append(b, &"abcdefgh"[i % 8], 1);
 	}
 	for (size_t i = 0; i < n; i++)
 		put(b, pieces[kc_rng_below(r, sizeof pieces / sizeof *pieces)]);
