@@ -60,13 +60,15 @@ struct opts {
 	int quiet, stats;
 };
 
-/* The summary of one file, when asked or when anything was left out. */
+/* The summary of one file: when asked, when anything was left out, and
+ * when it gave no record. */
 static void summary(const kc_importer *im, const struct opts *o)
 {
 	const struct kc_import_stats *s = kc_importer_stats(im);
 	const char *format = kc_importer_format(im);
 
-	if (o->quiet || (!o->stats && !s->unanswerable && !s->bad))
+	/* a file that gave nothing is worth a line too */
+	if (o->quiet || (!o->stats && !s->unanswerable && !s->bad && s->records))
 		return;
 	cli_progress_end();
 	cli_warn("%s: %s%s%s: %lu records, %lu unanswerable left out, %lu bad, "
