@@ -71,11 +71,11 @@ static void summary(const kc_importer *im, const struct opts *o)
 	if (o->quiet || (!o->stats && !s->unanswerable && !s->bad && s->records))
 		return;
 	cli_progress_end();
-	cli_warn("%s: %s%s%s: %lu records, %lu unanswerable left out, %lu bad, "
+	cli_warn("%s: %s%s%s: %lu record%s, %lu unanswerable left out, %lu bad, "
 	         "%llu bytes read", kc_importer_name(im),
 	         format ? format : "", format ? " " : "",
-	         kc_importer_layout(im), s->records, s->unanswerable, s->bad,
-	         s->bytes);
+	         kc_importer_layout(im), s->records, s->records == 1 ? "" : "s",
+	         s->unanswerable, s->bad, s->bytes);
 }
 
 /* Import one file; returns the worst exit status it earns. */
