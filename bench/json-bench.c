@@ -4,6 +4,9 @@
  * lines in the same process, and a generator of long-passage records.
  *
  *   json-bench gen N SIZE    N records whose "docs" hold SIZE bytes of text
+ *   json-bench rss CMD...    run CMD (stdout to /dev/null), print its peak
+ *                            RSS in kB (from a small process, so that what
+ *                            the parent had mapped before exec is small)
  *   json-bench FILE...       time parse and dump on each JSON line of FILE
  *
  * Each measurement runs the lines round after round until a second has
@@ -13,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include "kc.h"
 
 static double now(void)
@@ -196,8 +203,31 @@ static void gen(long n, long size)
 	}
 }
 
+static int rss(char **cmd)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "json-bench: %s failed\n", cmd[0]);
+		return 2;
+	}
+	printf("%ld\n", ru.ru_maxrss);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "rss"))
+		return rss(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "gen")) {
 		gen(atol(argv[2]), atol(argv[3]));
 		return fclose(stdout) ? 2 : 0;
