@@ -329,30 +329,25 @@ kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
 
 kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err)
 {
-	kc_reader *r;
+	kc_importer *im;
 	json_t *rec;
 	kc_status st;
 
-	if ((st = kc_reader_open(&r, path, 0, err))) {
+	if ((st = kc_importer_open(&im, path, NULL, err))) {
 		if (err)
 			err->source = path;
 		return st;
 	}
-	while ((st = kc_reader_next(r, &rec, err)) == KC_OK) {
+	while ((st = kc_importer_next(im, &rec, err)) == KC_OK) {
 		st = kc_pool_add(pool, rec, err);
 		json_decref(rec);
-		if (st) {
-			if (err) {
-				err->source = kc_reader_name(r);
-				err->line = kc_reader_lineno(r);
-			}
+		if (st)
 			break;
-		}
 	}
 	if (st == KC_EOF)
 		st = KC_OK;
-	if (st && err && err->source == kc_reader_name(r))
-		err->source = path;   /* the reader's name dies with it */
-	kc_reader_free(r);
+	if (st && err)
+		err->source = path;   /* the importer's copy dies with it */
+	kc_importer_free(im);
 	return st;
 }

@@ -26,7 +26,9 @@ test_expect_success 'every prompt is within its budget and fills at least 95% of
 '
 
 test_expect_success 'the count is the tokenizer count of the prompt plus the chat template' '
-	kc-tok --field messages <chat.jsonl >counts &&
+	python3 -c "import json,sys
+for l in sys.stdin: print(json.dumps({\"text\": json.loads(l)[\"messages\"][0][\"content\"]}))" <chat.jsonl >texts &&
+	kc-tok <texts >counts &&
 	python3 - <<-\EOF
 	import json
 	counts = [int(x) for x in open("counts")]

@@ -114,7 +114,12 @@ static int chain_one(json_t *rec, const struct kc_error *where, void *data)
 	kc_chainer *ch;
 
 	kc_error_clear(&err);
-	if (!(ch = chainer_for(c, rec, &err)) || kc_chain(ch, rec, &err))
+	if (!json_is_array(json_object_get(rec, "passages")))
+		kc_error_set(&err, KC_EFIELD, "missing \"passages\" (run kc-fill "
+		             "first)");
+	else if ((ch = chainer_for(c, rec, &err)))
+		kc_chain(ch, rec, &err);
+	if (err.status)
 		return cli_record_error(where, &err);
 	cli_write(rec);
 	cli_progress(++c->done, 0);
