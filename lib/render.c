@@ -43,6 +43,7 @@ struct rpass {
 	long doc;
 	size_t first_pair, npairs;
 	int keep;
+	int supporting;           /* an own passage the question needs */
 	size_t number;
 	size_t start, end;        /* block offsets in the context */
 };
@@ -272,6 +273,19 @@ static kc_status load(const json_t *rec, struct rpass **pout, size_t *npout,
 			return st;
 		}
 		ps[i].keep = 1;
+	}
+	{
+		/* Supporting passages are never dropped; without a list, every
+		 * own passage counts as one. */
+		json_t *sup = json_object_get(rec, "supporting");
+		for (i = 0; i < np; i++)
+			ps[i].supporting = ps[i].doc >= 0 &&
+			                   (!json_array_size(sup));
+		json_array_foreach(sup, i, v)
+			for (size_t k = 0; k < np; k++)
+				if (json_is_integer(v) &&
+				    ps[k].doc == (long)json_integer_value(v))
+					ps[k].supporting = 1;
 	}
 	if (chain) {
 		json_t *real;
@@ -711,28 +725,35 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 				order[i] = i;
 			kc_rng_shuffle(&rng, order, np, sizeof *order);
 		}
-		/* Drop fillers until the excess is covered: the smallest one
-		 * that covers what is left, or else the largest and look
-		 * again, so that little more than the excess goes.  Fillers
-		 * that carry no pair go first; a filler with pairs goes only
-		 * when none is left, its pairs moved to other sentence ends.
-		 * Ties go by the drawn order. */
+		/* Drop fillers until the excess is covered: the one that
+		 * covers what is left with the least to spare, or else the
+		 * largest and look again, so that little more than the excess
+		 * goes (a pairless one on a tie: its pairs need no new home).
+		 * Only when no filler is left do the dataset's own distractor
+		 * passages go; supporting passages never do. */
 		while (removed < over) {
 			struct rpass *best = NULL;
 			size_t best_n = 0, best_k = 0, left = over - removed;
-			for (int with_pairs = 0; with_pairs < 2 && !best;
-			     with_pairs++)
+			for (int own = 0; own < 2 && !best; own++)
 				for (size_t k = 0; k < np; k++) {
 					struct rpass *p = &ps[order[k]];
 					size_t m;
-					if (!p->keep || p->doc >= 0 ||
-					    (p->npairs != 0) != with_pairs)
+					int better;
+					if (!p->keep || p->supporting ||
+					    (p->doc >= 0) != own)
 						continue;
 					m = token_at(&r->toks, ctx_at + p->end) -
 					    token_at(&r->toks, ctx_at + p->start) + 1;
-					if (!best || (m >= left ?
-					              best_n < left || m < best_n :
-					              best_n < left && m > best_n)) {
+					if (!best)
+						better = 1;
+					else if (m >= left && best_n >= left)
+						better = m < best_n ||
+						         (m == best_n && !p->npairs &&
+						          best->npairs);
+					else
+						better = m >= left || (best_n < left &&
+						                       m > best_n);
+					if (better) {
 						best = p;
 						best_n = m;
 						best_k = order[k];
@@ -771,9 +792,13 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 	                   "chat_tokens", (json_int_t)overhead,
 	                   "dropped", (json_int_t)dropped);
 	if (!own_ctx && render) {
-		size_t kept = 0;
-		for (size_t i = 0; i < np; i++)
+		size_t kept = 0, own_dropped = 0;
+		for (size_t i = 0; i < np; i++) {
 			kept += ps[i].keep != 0;
+			own_dropped += !ps[i].keep && ps[i].doc >= 0;
+		}
+		json_object_set_new(render, "own_dropped",
+		                    json_integer((json_int_t)own_dropped));
 		json_t *prov = provenance(r, ps, np, qs, nq, ctx_at);
 		json_object_set_new(render, "passages", json_integer((json_int_t)kept));
 		json_object_update(render, prov);

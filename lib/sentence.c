@@ -4,7 +4,8 @@
  * The reference inserts after any '.', '?' or newline, which lands pairs
  * inside decimals ("3. {...}.5") and abbreviations ("U. {...}.S.").
  * Here a '.', '?' or '!' ends a sentence only when white space or the
- * end of the text follows (after any closing quotes or brackets), the
+ * end of the text follows (after any closing quotes or brackets), or a
+ * capital right after a word (2WikiMultihopQA's glued sentences), the
  * word before it is not an abbreviation or an initial, and the next word
  * does not start in lower case.  A newline inside the text is a
  * paragraph end and always qualifies.
@@ -103,8 +104,14 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 			continue;
 		while ((k = closer(s + j, len - j)))
 			j += k;
-		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n')
-			continue;
+		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') {
+			/* 2WikiMultihopQA joins its sentences with no space
+			 * ("a 1936 film.It recorded"): a capital right after a
+			 * word of two or more letters still starts a sentence. */
+			if (!isupper(s[j]) || i < 2 || !islower(s[i - 1]) ||
+			    !isalpha(s[i - 2]))
+				continue;
+		}
 		if (c == '.' && !period_ends(text, i))
 			continue;
 		/* The next word starts in lower case: not a sentence end
