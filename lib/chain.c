@@ -25,6 +25,8 @@ struct kc_chainer {
 	uint64_t *set;
 	size_t setcap;
 	size_t setn;
+	unsigned char keychars[256];   /* kc_uuid_char of the current form */
+	int keychars_for;              /* that form's kind + 1 */
 };
 
 void kc_chain_opts_init(struct kc_chain_opts *o)
@@ -153,8 +155,14 @@ static kc_status forbid_text(kc_chainer *c, const struct kc_uuid_format *f,
 	size_t L = (size_t)f->len, run = 0;
 	kc_status st;
 
+	if (c->keychars_for != (int)f->kind + 1) {
+		for (int ch = 0; ch < 256; ch++)
+			c->keychars[ch] = (unsigned char)kc_uuid_char(f,
+			                                    (unsigned char)ch);
+		c->keychars_for = (int)f->kind + 1;
+	}
 	for (size_t i = 0; i <= n; i++) {
-		if (i < n && kc_uuid_char(f, (unsigned char)s[i])) {
+		if (i < n && c->keychars[(unsigned char)s[i]]) {
 			run++;
 			continue;
 		}
@@ -235,54 +243,74 @@ static int pair_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->key, y->key);
 }
 
-/* Pick k distinct questions of the pool, not the record's own. */
+/* Is question i of the pool one the record may not use? */
+static int own_question(kc_chainer *c, size_t i, const char *id,
+                        const char *q, size_t qlen)
+{
+	size_t len;
+	const char *qid, *qq = kc_pool_question(c->questions, i, &len, &qid);
+
+	return (len == qlen && !memcmp(qq, q, len)) || !strcmp(qid, id);
+}
+
+/*
+ * Pick k distinct questions of the pool, not the record's own (by id or
+ * by text): by rejection when k is small next to the pool, else from a
+ * shuffled list of all the others.  At least `need` must exist.
+ */
 static kc_status pick_distractors(kc_chainer *c, kc_rng *rng,
                                   const char *id, const char *q, size_t qlen,
                                   size_t k, size_t need, size_t **out,
                                   size_t *got, struct kc_error *err)
 {
-	size_t nq = kc_pool_questions(c->questions), n = 0, eligible = 0;
-	size_t *idx, *res;
+	size_t nq = kc_pool_questions(c->questions), n = 0, tries = 0;
+	size_t *res = NULL;
 
 	*out = NULL;
 	*got = 0;
-	idx = malloc((nq ? nq : 1) * sizeof *idx);
-	if (!idx)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	/* The whole index, shuffled partially: simple, exact, and O(nq)
-	 * per record, which is small next to the record itself. */
-	for (size_t i = 0; i < nq; i++) {
-		size_t len;
-		const char *qid, *qq = kc_pool_question(c->questions, i, &len,
-		                                        &qid);
-		if (!strcmp(qid, id) || (len == qlen && !memcmp(qq, q, len)))
-			continue;
-		idx[eligible++] = i;
+	if (k * 4 < nq) {
+		if (!(res = malloc((k ? k : 1) * sizeof *res)) || set_reset(c, k))
+			goto nomem;
+		while (n < k && tries++ < 64 * k) {
+			size_t i = (size_t)kc_rng_below(rng, nq);
+			int added;
+			if (set_insert(c, kc_hash64(&i, sizeof i, 0), &added))
+				goto nomem;
+			if (added && !own_question(c, i, id, q, qlen))
+				res[n++] = i;
+		}
 	}
-	if (eligible < need) {
-		free(idx);
-		return kc_error_set(err, KC_EPOOL,
-		                    "%zu distractor questions needed, the question "
-		                    "pool has %zu others", need, eligible);
+	if (n < k) {   /* a pool this small, or this full of the record's
+	                  own question, is shuffled whole */
+		size_t eligible = 0;
+		free(res);
+		if (!(res = malloc((nq ? nq : 1) * sizeof *res)))
+			goto nomem;
+		for (size_t i = 0; i < nq; i++)
+			if (!own_question(c, i, id, q, qlen))
+				res[eligible++] = i;
+		if (eligible < need) {
+			free(res);
+			return kc_error_set(err, KC_EPOOL,
+			                    "%zu distractor questions needed, the "
+			                    "question pool has %zu others", need,
+			                    eligible);
+		}
+		if (k > eligible)
+			k = eligible;
+		for (n = 0; n < k; n++) {
+			size_t j = n + (size_t)kc_rng_below(rng, eligible - n);
+			size_t t = res[n];
+			res[n] = res[j];
+			res[j] = t;
+		}
 	}
-	if (k > eligible)
-		k = eligible;
-	res = malloc((k ? k : 1) * sizeof *res);
-	if (!res) {
-		free(idx);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	}
-	for (n = 0; n < k; n++) {
-		size_t j = n + (size_t)kc_rng_below(rng, eligible - n);
-		size_t t = idx[n];
-		idx[n] = idx[j];
-		idx[j] = t;
-		res[n] = idx[n];
-	}
-	free(idx);
 	*out = res;
-	*got = k;
+	*got = n;
 	return KC_OK;
+nomem:
+	free(res);
+	return kc_error_set(err, KC_ENOMEM, "out of memory");
 }
 
 /* Draw a fresh key into out: unique and absent from the texts. */

@@ -255,6 +255,8 @@ struct kc_render_opts {
 	const char *data_source; /* verl data_source; NULL: the record's */
 	uint64_t seed;
 	int seed_set;
+	int recount;           /* count the final prompt again in one piece
+	                          and fail on a difference (a self-test) */
 };
 
 void kc_render_opts_init(struct kc_render_opts *o);

@@ -12,7 +12,6 @@
  */
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "kc.h"
 
@@ -32,8 +31,15 @@ static const char *const abbrev[] = {
 
 static int is_abbrev(const char *w, size_t n)
 {
+	char low[8];
+
+	if (n > 6)
+		return 0;   /* longer than the longest in the list */
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)w[i]);
+	low[n] = '\0';
 	for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
-		if (strlen(abbrev[i]) == n && !strncasecmp(abbrev[i], w, n))
+		if (abbrev[i][0] == low[0] && !strcmp(abbrev[i], low))
 			return 1;
 	return 0;
 }

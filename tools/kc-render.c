@@ -30,6 +30,7 @@ static void usage(void)
 "      --split NAME       verl extra_info.split (train)\n"
 "      --data-source S    verl data_source (custom_longcontext_needle_qa_SRC)\n"
 "  -s, --seed N           seed of the drop order (default: the plan's)\n"
+"      --recount          count each prompt again in one piece (a self-test)\n"
 "      --unbuffered       write each record at once\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -39,7 +40,7 @@ static void usage(void)
 }
 
 enum { O_TEMPLATE = 256, O_TEMPLATE_FILE, O_NOLIMIT, O_CHAT, O_SPLIT,
-       O_DATASOURCE, O_UNBUF };
+       O_DATASOURCE, O_UNBUF, O_RECOUNT };
 
 static const struct option longopts[] = {
 	{ "chat", required_argument, NULL, O_CHAT },
@@ -49,6 +50,7 @@ static const struct option longopts[] = {
 	{ "max-tokens", required_argument, NULL, 'm' },
 	{ "no-limit", no_argument, NULL, O_NOLIMIT },
 	{ "preset", required_argument, NULL, 'p' },
+	{ "recount", no_argument, NULL, O_RECOUNT },
 	{ "seed", required_argument, NULL, 's' },
 	{ "split", required_argument, NULL, O_SPLIT },
 	{ "template", required_argument, NULL, O_TEMPLATE },
@@ -149,6 +151,7 @@ int main(int argc, char **argv)
 		case O_SPLIT: o.split = optarg; break;
 		case O_DATASOURCE: o.data_source = optarg; break;
 		case O_UNBUF: cli_unbuffered(); break;
+		case O_RECOUNT: o.recount = 1; break;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);

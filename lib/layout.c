@@ -1,0 +1,527 @@
+/*
+ * layout.c - a record's passages and pairs laid out as a prompt, and
+ * counted without counting everything again after each change.
+ *
+ * The prompt is the template's prefix, then one unit per kept passage,
+ * then the template's suffix:
+ *
+ *     prefix | Passage 1:\n TITLE\n TEXT{pairs} \n\n | Passage 2:\n ... | suffix
+ *             \_ header _/ \________ body ________/ tail
+ *
+ * Units meet where a line ends and "Passage" begins.  Every pre-tokenizer
+ * kc supports (Qwen, Llama-3, cl100k, o200k) starts a new pre-token at a
+ * letter after a newline, and no added token spans such a place, so the
+ * token count of the prompt is the sum of the counts of its units, and a
+ * unit's count is its header's plus its body-and-tail's when its title
+ * starts with neither a line break nor '/'.  So a dropped passage costs a
+ * subtraction, a renumbered one a header count, and a passage whose pairs
+ * moved one body count.  Where the template's prefix does not end in a
+ * newline, or a title starts badly, the pieces are counted together.
+ * kc-verify, and kc-render --recount, count each prompt in one piece.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct rpair *x = a, *y = b;
+
+	if (x->passage != y->passage)
+		return x->passage < y->passage ? -1 : 1;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return strcmp(x->key, y->key);   /* stacked pairs: a fixed order */
+}
+
+static void index_pairs(struct layout *l)
+{
+	qsort(l->qs, l->nq, sizeof *l->qs, pair_cmp);
+	for (size_t i = 0; i < l->np; i++)
+		l->ps[i].npairs = 0;
+	for (size_t i = 0; i < l->nq; i++) {
+		struct rpass *p = &l->ps[l->qs[i].passage];
+		if (!p->npairs++)
+			p->first_pair = i;
+	}
+}
+
+void kc_layout_release(struct layout *l)
+{
+	for (size_t i = 0; l->ps && i < l->np; i++)
+		free(l->ps[i].ends);
+	free(l->ps);
+	free(l->qs);
+	memset(l, 0, sizeof *l);
+}
+
+/* Mark the pairs on the path from the head to the question. */
+static void mark_real(struct rpair *q, const json_t *real)
+{
+	size_t nr = json_array_size(real);
+
+	if (q->chain != 0)
+		return;
+	for (size_t k = 0; k < nr; k++) {
+		const char *rk = json_string_value(json_array_get(real, k));
+		const char *next;
+		if (!rk || strlen(rk) != q->klen || memcmp(rk, q->key, q->klen))
+			continue;
+		next = k + 1 < nr ? json_string_value(json_array_get(real, k + 1))
+		                  : NULL;
+		q->real = k + 1 == nr || (next && strlen(next) == q->vlen &&
+		                          !memcmp(next, q->value, q->vlen));
+	}
+}
+
+kc_status kc_layout_load(const json_t *rec, struct layout *l,
+                         struct kc_error *err)
+{
+	json_t *passages = json_object_get(rec, "passages");
+	json_t *chain = json_object_get(rec, "chain"), *pairs, *real, *v, *sup;
+	size_t i;
+	int from_docs = 0;
+	kc_status st;
+
+	memset(l, 0, sizeof *l);
+	if (!passages) {
+		/* Not filled: the record's own docs are the context. */
+		passages = json_object_get(rec, "docs");
+		from_docs = 1;
+	}
+	if (!json_is_array(passages))
+		return kc_error_set(err, KC_EFIELD, "missing \"passages\" (run "
+		                    "kc-fill) and \"docs\"");
+	l->np = json_array_size(passages);
+	l->ps = calloc(l->np + 1, sizeof *l->ps);
+	if (!l->ps)
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	json_array_foreach(passages, i, v) {
+		struct rpass *p = &l->ps[i];
+		if (from_docs) {
+			if (kc_get_string(v, "title", &p->title, &p->tl, NULL) ||
+			    kc_get_string(v, "text", &p->text, &p->xl, NULL)) {
+				kc_layout_release(l);
+				return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] needs "
+				                    "string \"title\" and \"text\"", i);
+			}
+			p->doc = (long)i;
+		} else if ((st = kc_record_passage(rec, v, &p->title, &p->tl,
+		                                   &p->text, &p->xl, &p->doc,
+		                                   err))) {
+			kc_layout_release(l);
+			return st;
+		}
+		p->keep = 1;
+	}
+	/* Supporting passages are never dropped; without a list, every own
+	 * passage counts as one. */
+	sup = json_object_get(rec, "supporting");
+	for (i = 0; i < l->np; i++)
+		l->ps[i].supporting = l->ps[i].doc >= 0 && !json_array_size(sup);
+	json_array_foreach(sup, i, v)
+		for (size_t k = 0; k < l->np; k++)
+			if (json_is_integer(v) &&
+			    l->ps[k].doc == (long)json_integer_value(v))
+				l->ps[k].supporting = 1;
+	if (!chain)
+		return KC_OK;
+	if (!json_is_object(chain) ||
+	    !json_is_array(pairs = json_object_get(chain, "pairs")) ||
+	    !json_is_array(real = json_object_get(chain, "real"))) {
+		kc_layout_release(l);
+		return kc_error_set(err, KC_EFIELD, "\"chain\" has no \"pairs\" "
+		                    "or \"real\" array");
+	}
+	l->nq = json_array_size(pairs);
+	l->qs = calloc(l->nq + 1, sizeof *l->qs);
+	if (!l->qs) {
+		kc_layout_release(l);
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	}
+	json_array_foreach(pairs, i, v) {
+		struct rpair *q = &l->qs[i];
+		json_t *jp = json_object_get(v, "passage"),
+		       *ja = json_object_get(v, "at");
+		if (kc_get_string(v, "key", &q->key, &q->klen, NULL) ||
+		    kc_get_string(v, "value", &q->value, &q->vlen, NULL) ||
+		    !json_is_integer(jp) || !json_is_integer(ja) ||
+		    json_integer_value(jp) < 0 ||
+		    (size_t)json_integer_value(jp) >= l->np ||
+		    json_integer_value(ja) < 0 ||
+		    (size_t)json_integer_value(ja) >
+		            l->ps[json_integer_value(jp)].xl) {
+			kc_layout_release(l);
+			return kc_error_set(err, KC_EFIELD, "\"chain\".\"pairs\"[%zu]"
+			                    " is not a valid pair", i);
+		}
+		q->passage = (size_t)json_integer_value(jp);
+		q->at = (size_t)json_integer_value(ja);
+		q->chain = (int)json_integer_value(json_object_get(v, "chain"));
+		q->hop = (int)json_integer_value(json_object_get(v, "hop"));
+		mark_real(q, real);
+	}
+	index_pairs(l);
+	return KC_OK;
+}
+
+/* ---- text ---- */
+
+static kc_status append_pair(kc_buf *b, const struct rpair *p, int nl)
+{
+	kc_status st = KC_OK;
+
+	/* " " + pair + "." after a sentence end, pair + "." after a newline,
+	 * as the reference writes them. */
+	if (!nl)
+		st = kc_buf_append(b, " ", 1);
+	if (!st)
+		st = kc_buf_append(b, "{\"", 2);
+	if (!st)
+		st = kc_buf_append(b, p->key, p->klen);
+	if (!st)
+		st = kc_buf_append(b, "\": \"", 4);
+	if (!st)
+		st = kc_buf_append(b, p->value, p->vlen);
+	if (!st)
+		st = kc_buf_append(b, "\"}.", 3);
+	return st;
+}
+
+/* Append title + "\n" + text with its pairs; record where pairs went
+ * (relative to `base`) when `mark` is set. */
+static kc_status append_body(kc_buf *b, struct layout *l, struct rpass *p,
+                             int with_pairs, size_t base, int mark)
+{
+	size_t pos = 0;
+	kc_status st;
+
+	if ((st = kc_buf_append(b, p->title, p->tl)) ||
+	    (st = kc_buf_append(b, "\n", 1)))
+		return st;
+	for (size_t k = 0; with_pairs && k < p->npairs; k++) {
+		struct rpair *q = &l->qs[p->first_pair + k];
+		int nl = q->at > 0 && p->text[q->at - 1] == '\n';
+		if ((st = kc_buf_append(b, p->text + pos, q->at - pos)))
+			return st;
+		if (mark)
+			q->byte = b->len - base + !nl;
+		if ((st = append_pair(b, q, nl)))
+			return st;
+		pos = q->at;
+	}
+	return kc_buf_append(b, p->text + pos, p->xl - pos);
+}
+
+static kc_status append_header(kc_buf *b, size_t number)
+{
+	return kc_buf_printf(b, "Passage %zu:\n", number);
+}
+
+kc_status kc_layout_build(kc_renderer *r, struct layout *l, int bare)
+{
+	size_t k = 0;
+	kc_status st = KC_OK;
+
+	r->ctx.len = 0;
+	r->bare.len = 0;
+	for (size_t i = 0; i < l->np && !st; i++) {
+		struct rpass *p = &l->ps[i];
+		if (!p->keep)
+			continue;
+		if (k++ && (st = kc_buf_append(&r->ctx, "\n\n", 2)))
+			break;
+		p->start = r->ctx.len;
+		if (!(st = append_header(&r->ctx, p->number)))
+			st = append_body(&r->ctx, l, p, 1, 0, 1);
+		p->end = r->ctx.len;
+		if (bare && !st && k > 1)
+			st = kc_buf_append(&r->bare, "\n\n", 2);
+		if (bare && !st && !(st = append_header(&r->bare, p->number)))
+			st = append_body(&r->bare, l, p, 0, 0, 0);
+	}
+	if (!st)
+		st = kc_buf_append(&r->ctx, "", 0);
+	if (!st)
+		st = kc_buf_append(&r->bare, "", 0);
+	return st;
+}
+
+/* ---- counting ---- */
+
+static kc_status count(kc_renderer *r, const kc_buf *b, size_t *n,
+                       struct kc_error *err)
+{
+	return kc_tokenizer_count(r->tok, b->data ? b->data : "", b->len, n,
+	                          err);
+}
+
+/* May the header be counted apart from the body that follows it? */
+static int hard_header(const struct rpass *p)
+{
+	return p->tl > 0 && p->title[0] != '\n' && p->title[0] != '\r' &&
+	       p->title[0] != '/';
+}
+
+kc_status kc_layout_count(kc_renderer *r, struct layout *l,
+                          struct kc_error *err)
+{
+	size_t kept = 0, k = 0, total = 0, n;
+	kc_buf *b = &r->scratch;
+	kc_status st;
+
+	for (size_t i = 0; i < l->np; i++)
+		if (l->ps[i].keep)
+			l->ps[i].number = ++kept;
+	if (!kept) {
+		b->len = 0;
+		if (kc_buf_append(b, l->prefix.s, l->prefix.len) ||
+		    kc_buf_append(b, l->suffix.s, l->suffix.len))
+			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		l->ctx_first = l->ctx_last = l->n_prefix;
+		return count(r, b, &l->total, err);
+	}
+	if (l->hard_prefix)
+		total = l->n_prefix;
+	for (size_t i = 0; i < l->np; i++) {
+		struct rpass *p = &l->ps[i];
+		int last, soft_first;
+
+		if (!p->keep)
+			continue;
+		k++;
+		last = k == kept;
+		soft_first = k == 1 && !l->hard_prefix;
+		if (p->dirty) {
+			p->have_sep = p->have_suf = 0;
+			p->dirty = 0;
+		}
+		b->len = 0;
+		if (soft_first || !hard_header(p)) {
+			/* Counted whole: prefix (first unit), header, body, tail. */
+			if ((soft_first &&
+			     kc_buf_append(b, l->prefix.s, l->prefix.len)) ||
+			    append_header(b, p->number) ||
+			    append_body(b, l, p, 1, 0, 0) ||
+			    (last ? kc_buf_append(b, l->suffix.s, l->suffix.len)
+			          : kc_buf_append(b, "\n\n", 2)))
+				return kc_error_set(err, KC_ENOMEM, "out of memory");
+			if ((st = count(r, b, &p->tokens, err)))
+				return st;
+		} else {
+			size_t *cached = last ? &p->n_suf : &p->n_sep;
+			int *have = last ? &p->have_suf : &p->have_sep;
+			if (!*have) {
+				if (append_body(b, l, p, 1, 0, 0) ||
+				    (last ? kc_buf_append(b, l->suffix.s,
+				                          l->suffix.len)
+				          : kc_buf_append(b, "\n\n", 2)))
+					return kc_error_set(err, KC_ENOMEM,
+					                    "out of memory");
+				if ((st = count(r, b, cached, err)))
+					return st;
+				*have = 1;
+			}
+			b->len = 0;
+			if (append_header(b, p->number))
+				return kc_error_set(err, KC_ENOMEM, "out of memory");
+			if ((st = count(r, b, &n, err)))
+				return st;
+			p->tokens = n + *cached;
+		}
+		p->token = soft_first ? 0 : total;
+		total += p->tokens;
+	}
+	l->total = total;
+	for (size_t i = 0; i < l->np; i++)
+		if (l->ps[i].keep) {
+			l->ctx_first = l->ps[i].token;
+			break;
+		}
+	l->ctx_last = total > l->n_suffix ? total - l->n_suffix : total;
+	return KC_OK;
+}
+
+/* Token offsets of the pairs of the real chain: each unit that holds
+ * one is encoded on its own, as it was counted. */
+kc_status kc_layout_locate(kc_renderer *r, struct layout *l,
+                           struct kc_error *err)
+{
+	kc_buf *b = &r->scratch;
+	size_t k = 0, kept = 0;
+	kc_status st;
+
+	for (size_t i = 0; i < l->np; i++)
+		kept += l->ps[i].keep != 0;
+	for (size_t i = 0; i < l->np; i++) {
+		struct rpass *p = &l->ps[i];
+		size_t body_at, lo;
+		int real = 0;
+
+		if (!p->keep)
+			continue;
+		k++;
+		for (size_t j = 0; j < p->npairs; j++)
+			real |= l->qs[p->first_pair + j].real;
+		if (!real)
+			continue;
+		b->len = 0;
+		if (k == 1 && !l->hard_prefix &&
+		    kc_buf_append(b, l->prefix.s, l->prefix.len))
+			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		if (append_header(b, p->number))
+			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		body_at = b->len;
+		if (append_body(b, l, p, 1, body_at, 1) ||
+		    (k == kept ? kc_buf_append(b, l->suffix.s, l->suffix.len)
+		               : kc_buf_append(b, "\n\n", 2)))
+			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		if ((st = kc_tokenizer_encode(r->tok, b->data, b->len, &r->toks, 1,
+		                              err)))
+			return st;
+		for (size_t j = 0; j < p->npairs; j++) {
+			struct rpair *q = &l->qs[p->first_pair + j];
+			size_t at = body_at + q->byte, hi = r->toks.n;
+			if (!q->real)
+				continue;
+			/* the first token starting at or after the pair */
+			for (lo = 0; lo < hi;) {
+				size_t mid = (lo + hi) / 2;
+				if (r->toks.offsets[mid] < at)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			q->token = p->token + lo;
+		}
+	}
+	return KC_OK;
+}
+
+/* ---- moving pairs ---- */
+
+kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng)
+{
+	struct rpass *ps = l->ps, *src = &l->ps[from];
+	struct rpair *qs = l->qs;
+	struct { size_t passage, at; } *spots = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < l->np; i++) {
+		uint32_t *offs;
+		size_t m;
+		if (!ps[i].keep || i == from)
+			continue;
+		if (!ps[i].have_ends) {
+			m = kc_sentence_ends(ps[i].text, ps[i].xl, NULL, 0);
+			if (!(ps[i].ends = malloc((m + 1) * sizeof *offs)))
+				goto nomem;
+			kc_sentence_ends(ps[i].text, ps[i].xl, ps[i].ends, m);
+			ps[i].nends = m;
+			ps[i].have_ends = 1;
+		}
+		offs = ps[i].ends;
+		m = ps[i].nends;
+		for (size_t k = 0, j = 0; k < m; k++) {
+			/* pairs and ends are both in order of offset */
+			while (j < ps[i].npairs && qs[ps[i].first_pair + j].at < offs[k])
+				j++;
+			if (j < ps[i].npairs && qs[ps[i].first_pair + j].at == offs[k])
+				continue;
+			if (n == cap) {
+				void *ns = realloc(spots, (cap = cap * 2 + 64) *
+				                          sizeof *spots);
+				if (!ns)
+					goto nomem;
+				spots = ns;
+			}
+			spots[n].passage = i;
+			spots[n++].at = offs[k];
+		}
+	}
+	for (size_t k = 0; k < src->npairs; k++) {
+		struct rpair *q = &qs[src->first_pair + k];
+		if (k < n) {
+			size_t j = k + (size_t)kc_rng_below(rng, n - k);
+			q->passage = spots[j].passage;
+			q->at = spots[j].at;
+			spots[j] = spots[k];
+		} else {
+			/* No free sentence end left: stack the pair right
+			 * after another one (a pair ends a sentence too). */
+			size_t j = (size_t)kc_rng_below(rng, l->nq), tries = 0;
+			while ((qs[j].passage == from || !ps[qs[j].passage].keep) &&
+			       ++tries < l->nq)
+				j = (j + 1) % l->nq;
+			if (qs[j].passage == from || !ps[qs[j].passage].keep) {
+				free(spots);
+				return KC_EBUDGET;
+			}
+			q->passage = qs[j].passage;
+			q->at = qs[j].at;
+		}
+		ps[q->passage].dirty = 1;
+	}
+	free(spots);
+	index_pairs(l);
+	return KC_OK;
+nomem:
+	free(spots);
+	return KC_ENOMEM;
+}
+
+/* ---- provenance ---- */
+
+/* FNV-1a 64 of title + "\n" + text, in hex: a plain, documented hash a
+ * verifier can recompute to prove an own passage arrived intact. */
+static void fnv1a_hex(const struct rpass *p, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *parts[3] = { (const unsigned char *)p->title,
+	                                  (const unsigned char *)"\n",
+	                                  (const unsigned char *)p->text };
+	size_t lens[3] = { p->tl, 1, p->xl };
+
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < lens[k]; i++) {
+			h ^= parts[k][i];
+			h *= 0x100000001b3ULL;
+		}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+json_t *kc_layout_provenance(const struct layout *l)
+{
+	json_t *own = json_array(), *chain = json_array();
+	double span = l->ctx_last > l->ctx_first ?
+	              (double)(l->ctx_last - l->ctx_first) : 1;
+
+	for (size_t i = 0; i < l->np; i++) {
+		const struct rpass *p = &l->ps[i];
+		char fnv[17];
+		if (!p->keep || p->doc < 0)
+			continue;
+		fnv1a_hex(p, fnv);
+		json_array_append_new(own, json_pack(
+		        "{s:I,s:I,s:I,s:f,s:s%,s:s}", "doc", (json_int_t)p->doc,
+		        "passage", (json_int_t)p->number,
+		        "token", (json_int_t)p->token,
+		        "depth", (double)(p->token - l->ctx_first) / span,
+		        "title", p->title, p->tl, "fnv1a64", fnv));
+	}
+	for (size_t i = 0; i < l->nq; i++) {
+		const struct rpair *q = &l->qs[i];
+		double d;
+		if (!q->real)
+			continue;
+		d = (double)(q->token - l->ctx_first) / span;
+		json_array_append_new(chain, json_pack(
+		        "{s:I,s:s%,s:I,s:I,s:f}", "hop", (json_int_t)q->hop,
+		        "key", q->key, q->klen,
+		        "passage", (json_int_t)l->ps[q->passage].number,
+		        "token", (json_int_t)q->token,
+		        "depth", d > 1 ? 1.0 : d));
+	}
+	return json_pack("{s:o,s:o}", "own", own, "chain", chain);
+}

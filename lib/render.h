@@ -1,0 +1,80 @@
+/*
+ * render.h - private to lib/: the state kc_render works on, shared by
+ * render.c (the fit), layout.c (passages, pairs, counting) and format.c
+ * (the output records).
+ */
+#ifndef KC_RENDER_PRIVATE_H
+#define KC_RENDER_PRIVATE_H
+
+#include "kc.h"
+#include "prompt.h"
+
+struct rpair {
+	const char *key, *value;
+	size_t klen, vlen;
+	size_t passage, at;       /* passage index, byte offset in its text */
+	int chain, hop, real;     /* real: on the path from head to question */
+	size_t byte;              /* offset of the pair in the context */
+	size_t token;             /* token offset in the prompt */
+};
+
+struct rpass {
+	const char *title, *text;
+	size_t tl, xl;
+	long doc;                 /* index into docs, -1 for a filler */
+	int supporting;           /* an own passage the question needs */
+	size_t first_pair, npairs;
+	int keep;
+	size_t number;            /* 1.. among the kept ones */
+	/* counting */
+	int dirty;                /* its pairs moved: cached counts stale */
+	size_t n_sep, n_suf;      /* tokens of body + "\n\n", body + suffix */
+	int have_sep, have_suf;
+	size_t tokens;            /* tokens of its unit in the current layout */
+	size_t token;             /* token offset of the unit in the prompt */
+	size_t start, end;        /* byte offsets of the block in the context */
+	uint32_t *ends;           /* its sentence ends, found when first needed */
+	size_t nends;
+	int have_ends;
+};
+
+/* A record laid out: its passages, pairs, and the template around them. */
+struct layout {
+	struct rpass *ps;
+	size_t np;
+	struct rpair *qs;
+	size_t nq;
+	kc_span prefix, suffix;   /* the prompt before and after {context} */
+	size_t n_prefix, n_suffix;
+	int hard_prefix;
+	size_t total;             /* tokens of the prompt (no chat template) */
+	size_t ctx_first, ctx_last;   /* token span of the context */
+};
+
+struct kc_renderer {
+	kc_tokenizer *tok;
+	struct kc_render_opts o;
+	struct kc_template custom;   /* o.template, parsed once */
+	int has_custom;
+	kc_buf ctx, bare, prompt, scratch, pre, suf;
+	kc_tokens toks;
+};
+
+/* layout.c */
+kc_status kc_layout_load(const json_t *rec, struct layout *l,
+                         struct kc_error *err);
+void kc_layout_release(struct layout *l);
+kc_status kc_layout_count(kc_renderer *r, struct layout *l,
+                          struct kc_error *err);
+kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng);
+kc_status kc_layout_build(kc_renderer *r, struct layout *l, int bare);
+kc_status kc_layout_locate(kc_renderer *r, struct layout *l,
+                           struct kc_error *err);
+json_t *kc_layout_provenance(const struct layout *l);
+
+/* format.c */
+kc_status kc_format_emit(kc_renderer *r, json_t *rec,
+                         const struct kc_plan *plan, json_t *render,
+                         json_t **out, struct kc_error *err);
+
+#endif
