@@ -1,0 +1,48 @@
+# tests/ask/lib.sh - the scripted server for the kc-ask tests.
+#
+# Sourced after tests/lib.sh.  start_server NAME [server.py options]
+# starts tests/ask/server.py on a free loopback port (it stands in for
+# vLLM, which cannot run here without a GPU) and writes its base URL to
+# NAME.url; every server started is killed when the script exits.
+# check runs tests/ask/check.py, which compares kc-ask's output with
+# what the server's own answer() says (see that file).
+
+SERVER_PIDS=
+trap 'for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done' EXIT
+
+start_server() {
+	name=$1
+	shift
+	rm -f "$name.port"
+	python3 "$SRC/tests/ask/server.py" --port-file "$name.port" \
+		--log "$name.log" "$@" 2>"$name.err" &
+	SERVER_PIDS="$SERVER_PIDS $!"
+	i=0
+	while [ ! -s "$name.port" ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -s "$name.port" ] || { echo "server $name did not start" >&2; cat "$name.err" >&2; return 1; }
+	echo "http://127.0.0.1:$(cat "$name.port")/v1" >"$name.url"
+}
+
+# server_stat NAME KEY: a number from the server's GET /stats.
+server_stat() {
+	curl -s "$(cat "$1.url")/stats" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+
+check() {
+	python3 "$SRC/tests/ask/check.py" "$@"
+}
+
+# make_input N [PREFIX]: N records {"id": "rI", "prompt": "pI", "extra": ...}
+make_input() {
+	python3 -c '
+import json, sys
+n, pre = int(sys.argv[1]), sys.argv[2]
+for i in range(n):
+    print(json.dumps({"id": "r%d" % i, "prompt": "%s%d" % (pre, i),
+                      "keep": {"i": i, "s": "\u00e9\u4e2d"}}, ensure_ascii=False))
+' "$1" "${2:-p}"
+}
