@@ -11,19 +11,19 @@ SERVER_PIDS=
 trap 'for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done' EXIT
 
 start_server() {
-	name=$1
+	srv=$1
 	shift
-	rm -f "$name.port"
-	python3 "$SRC/tests/ask/server.py" --port-file "$name.port" \
-		--log "$name.log" "$@" 2>"$name.err" &
+	rm -f "$srv.port"
+	python3 "$SRC/tests/ask/server.py" --port-file "$srv.port" \
+		--log "$srv.log" "$@" 2>"$srv.err" &
 	SERVER_PIDS="$SERVER_PIDS $!"
 	i=0
-	while [ ! -s "$name.port" ] && [ $i -lt 200 ]; do
+	while [ ! -s "$srv.port" ] && [ $i -lt 200 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	[ -s "$name.port" ] || { echo "server $name did not start" >&2; cat "$name.err" >&2; return 1; }
-	echo "http://127.0.0.1:$(cat "$name.port")/v1" >"$name.url"
+	[ -s "$srv.port" ] || { echo "server $srv did not start" >&2; cat "$srv.err" >&2; return 1; }
+	echo "http://127.0.0.1:$(cat "$srv.port")/v1" >"$srv.url"
 }
 
 # server_stat NAME KEY: a number from the server's GET /stats.
