@@ -8,6 +8,7 @@
 . "$SRC/tests/ask/lib.sh"
 
 start_server slow --delay 1 || exit 1
+start_server slow4 --delay 0.3 || exit 1
 echo '{"p0": ["slow:2"]}' >script.json
 start_server head --script script.json || exit 1
 
@@ -20,7 +21,6 @@ test_expect_success '64 requests in flight with --concurrency 64' '
 
 test_expect_success 'never more than --concurrency' '
 	make_input 24 q >in.jsonl &&
-	start_server slow4 --delay 0.3 &&
 	kc-ask -u "$(cat slow4.url)" -j 4 in.jsonl >out.jsonl &&
 	check in.jsonl out.jsonl &&
 	test "$(server_stat slow4 peak)" -eq 4
