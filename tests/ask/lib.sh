@@ -7,8 +7,9 @@
 # check runs tests/ask/check.py, which compares kc-ask's output with
 # what the server's own answer() says (see that file).
 
-SERVER_PIDS=
-trap 'for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done' EXIT
+# The pids go to files, not only to a variable, so that a server started
+# inside a test (a subshell) is stopped too.
+trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done' EXIT
 
 start_server() {
 	srv=$1
@@ -16,7 +17,7 @@ start_server() {
 	rm -f "$srv.port"
 	python3 "$SRC/tests/ask/server.py" --port-file "$srv.port" \
 		--log "$srv.log" "$@" 2>"$srv.err" &
-	SERVER_PIDS="$SERVER_PIDS $!"
+	echo $! >"$TRASH/$srv.pid"
 	i=0
 	while [ ! -s "$srv.port" ] && [ $i -lt 200 ]; do
 		sleep 0.05
