@@ -285,8 +285,9 @@ kc_status kc_ask_resume_load(kc_idset *set, const char *path,
 	}
 	json_decref(pending);
 	kc_reader_free(r);
-	if (s && err)
-		err->source = path;   /* the reader's copy of the name is gone */
+	/* The reader's copy of the name is gone with it. */
+	if (err)
+		err->source = s ? path : NULL;
 	return s;
 }
 

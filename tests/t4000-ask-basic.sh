@@ -31,7 +31,10 @@ test_expect_success 'usage errors exit 2 with the hint' '
 	test_grep "may not set \"n\"" err &&
 	test_must_fail --status=2 kc-ask -u ftp://x </dev/null 2>err &&
 	test_grep "http://" err &&
-	test_must_fail --status=2 kc-ask -u "$URL" --bogus </dev/null 2>err
+	test_must_fail --status=2 kc-ask -u "$URL" --bogus </dev/null 2>err &&
+	test_grep "^kc-ask: unknown option .--bogus." err &&
+	test_must_fail --status=2 kc-ask --url </dev/null 2>err &&
+	test_grep "option .--url. needs a value" err
 '
 
 test_expect_success 'one answer per record, fields passed through, in order' '

@@ -173,9 +173,13 @@ static void add_extra(json_t **extra, const char *arg)
 	json_error_t je;
 	json_t *v = json_loads(arg, 0, &je);
 
-	if (!json_is_object(v))
+	if (!json_is_object(v)) {
+		int parsed = v != NULL;
+
+		json_decref(v);
 		cli_usage_error("invalid --extra '%s' (a JSON object%s%s)", arg,
-		                v ? "" : ": ", v ? "" : je.text);
+		                parsed ? "" : ": ", parsed ? "" : je.text);
+	}
 	if (!*extra)
 		*extra = json_object();
 	if (!*extra || json_object_update(*extra, v))
@@ -215,6 +219,7 @@ static kc_idset *load_resume(char **paths, int n)
 			cli_warn("%s:%ld: %lu malformed line%s ignored by "
 			         "--resume", paths[i], info.first_bad, info.bad,
 			         info.bad == 1 ? "" : "s");
+		kc_error_clear(&err);
 		if (kc_ask_resume_output(STDOUT_FILENO, paths[i], &info, &cut,
 		                         &err)) {
 			cli_report(&err);
@@ -248,7 +253,8 @@ int main(int argc, char **argv)
 	resume = calloc((size_t)argc + 1, sizeof *resume);
 	if (!resume)
 		cli_die("out of memory");
-	while ((c = getopt_long(argc, argv, "hj:m:n:u:V", longopts, NULL)) != -1) {
+	opterr = 0;   /* our own messages, in our own form */
+	while ((c = getopt_long(argc, argv, ":hj:m:n:u:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_API_KEY:
 			free(key);
@@ -274,6 +280,7 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			free(resume);
 			cli_close_stdout();
 			return CLI_OK;
 		case OPT_MAX_TOKENS:
@@ -315,8 +322,11 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			cli_version();
+		case ':':
+			cli_usage_error("option '%s' needs a value",
+			                argv[optind - 1]);
 		default:
-			cli_usage_error("unknown option");
+			cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!o.url)
