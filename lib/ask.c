@@ -125,6 +125,7 @@ struct kc_ask {
 	pthread_cond_t not_full;
 	struct item q[QCAP];
 	unsigned qhead, qlen;
+	int reader_waits;           /* the reader sleeps on not_full */
 	int stop;
 	char **files;
 	int nfiles;
@@ -392,20 +393,27 @@ void kc_ask_get_stats(const kc_ask *a, struct kc_ask_stats *st)
 /* ------------------------------------------------------------------ */
 /* The reader thread */
 
-/* Hand one item to the main thread; 0 when the run is being stopped. */
+/* Hand one item to the main thread; 0 when the run is being stopped.
+ * The main thread is woken only when the queue was empty: otherwise it
+ * has items still to take and will look again. */
 static int push(kc_ask *a, struct item *it)
 {
+	int was_empty;
+
 	pthread_mutex_lock(&a->mu);
-	while (a->qlen == QCAP && !a->stop)
+	while (a->qlen == QCAP && !a->stop) {
+		a->reader_waits = 1;
 		pthread_cond_wait(&a->not_full, &a->mu);
+	}
 	if (a->stop) {
 		pthread_mutex_unlock(&a->mu);
 		return 0;
 	}
 	a->q[(a->qhead + a->qlen) % QCAP] = *it;
-	a->qlen++;
+	was_empty = a->qlen++ == 0;
 	pthread_mutex_unlock(&a->mu);
-	curl_multi_wakeup(a->multi);
+	if (was_empty)
+		curl_multi_wakeup(a->multi);
 	return 1;
 }
 
@@ -564,7 +572,10 @@ static void intake(kc_ask *a)
 		a->qhead = (a->qhead + 1) % QCAP;
 		a->qlen--;
 	}
-	pthread_cond_signal(&a->not_full);
+	if (n && a->reader_waits) {
+		a->reader_waits = 0;
+		pthread_cond_signal(&a->not_full);
+	}
 	pthread_mutex_unlock(&a->mu);
 	for (unsigned i = 0; i < n; i++) {
 		if (got[i].kind == IT_END || got[i].kind == IT_FATAL) {
@@ -1044,8 +1055,8 @@ kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,
 		}
 		if (a->input_done && a->head == a->tail)
 			break;
-		if (done)
-			continue;   /* free handles: start more at once */
+		if (done || emitted)
+			continue;   /* free handles or window room: use them */
 		if (next >= 0)
 			timeout = next - now < 0 ? 0
 			          : next - now < TICK_MS ? (long)(next - now)

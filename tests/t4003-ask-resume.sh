@@ -11,6 +11,7 @@ URL=$(cat s.url)
 
 test_expect_success 'kill -9 mid-run, then resume with >>: every id once, answered' '
 	make_input 400 >in.jsonl &&
+	: >out.jsonl &&
 	{ kc-ask -u "$URL" -j 4 in.jsonl >out.jsonl 2>err & } &&
 	pid=$! &&
 	i=0 &&
