@@ -7,6 +7,7 @@
 . "$SRC/tests/ask/lib.sh"
 
 start_server s --key test-key-123 || exit 1
+start_server slow --delay 0.3 || exit 1
 URL=$(cat s.url)
 export OPENAI_API_KEY=test-key-123
 unset OPENAI_BASE_URL
@@ -145,6 +146,22 @@ print(json.dumps({\"id\": \"small\", \"prompt\": \"small\"}))
 " >in.jsonl &&
 	kc-ask -u "$URL" in.jsonl >out.jsonl &&
 	check in.jsonl out.jsonl
+'
+
+test_expect_success 'an input that cannot be read is fatal, after what came before' '
+	make_input 3 >in.jsonl &&
+	test_must_fail --status=2 kc-ask -u "$URL" in.jsonl . >out.jsonl 2>err &&
+	test_grep "^kc-ask: .: read error" err &&
+	check in.jsonl out.jsonl
+'
+
+test_expect_success 'progress on a terminal: done/total, rate, failures, in flight' '
+	make_input 12 >in.jsonl &&
+	script -qec "kc-ask -u $(cat slow.url) -j 2 in.jsonl >out.jsonl" /dev/null >tty &&
+	check in.jsonl out.jsonl &&
+	test_grep "kc-ask: [0-9]*/12 records, [0-9.]*/s, 0 failed, 2 in flight" tty &&
+	kc-ask -u "$(cat slow.url)" -j 2 in.jsonl >out.jsonl 2>err &&
+	test_line_count = 0 err
 '
 
 test_expect_success 'a write error on stdout exits 2' '
