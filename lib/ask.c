@@ -125,6 +125,7 @@ struct kc_ask {
 	pthread_cond_t not_full;
 	struct item q[QCAP];
 	unsigned qhead, qlen;
+	unsigned qlen_seen;         /* qlen at the last intake (main's copy) */
 	int reader_waits;           /* the reader sleeps on not_full */
 	int stop;
 	char **files;
@@ -572,6 +573,7 @@ static void intake(kc_ask *a)
 		a->qhead = (a->qhead + 1) % QCAP;
 		a->qlen--;
 	}
+	a->qlen_seen = a->qlen;
 	if (n && a->reader_waits) {
 		a->reader_waits = 0;
 		pthread_cond_signal(&a->not_full);
@@ -1044,7 +1046,7 @@ kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,
 			result = kc_error_set(err, KC_EINVAL, "stopped");
 			break;
 		}
-		a->st.held = (unsigned)(a->tail - a->head + a->qlen);
+		a->st.held = (unsigned)(a->tail - a->head + a->qlen_seen);
 		now = now_ms();
 		if (emitted || now - last_tick >= TICK_MS) {
 			last_tick = now;
