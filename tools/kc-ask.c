@@ -140,22 +140,30 @@ static int on_tick(const struct kc_ask_stats *st, void *ctx)
 }
 
 /* Lines in the regular files among files[0..n), for the progress line;
- * 0 when any input is not a regular file. */
+ * 0 when any input is not a regular file, or when they are so large
+ * that counting would hold up the start (a second per GB or so). */
 static unsigned long count_lines(char **files, int n)
 {
 	static char buf[1 << 16];
 	unsigned long lines = 0;
+	off_t size = 0;
 
 	if (n == 0)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		struct stat st;
-		ssize_t got;
-		int fd;
 
 		if (!strcmp(files[i], "-") || stat(files[i], &st) ||
 		    !S_ISREG(st.st_mode))
 			return 0;
+		size += st.st_size;
+	}
+	if (size > ((off_t)2 << 30))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		ssize_t got;
+		int fd;
+
 		fd = open(files[i], O_RDONLY);
 		if (fd < 0)
 			return 0;
