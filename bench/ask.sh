@@ -41,13 +41,18 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }
 head -n 2000 "$work/in.jsonl" | "$KC_BUILD/bin/kc-ask" -u "$url" -j $C \
 	-m bench --max-tokens 16 >/dev/null || exit 2
 
-t0=$(now)
-"$KC_BUILD/bin/kc-ask" -u "$url" -j $C -m bench --max-tokens 16 \
-	"$work/in.jsonl" >"$work/out.jsonl" || exit 2
-t1=$(now)
-got=$(wc -l <"$work/out.jsonl")
-[ "$got" -eq "$N" ] || { echo "ask: $got of $N records came out" >&2; exit 2; }
-ask=$(rate "$N" "$t0" "$t1")
+# One run of each, twice, alternating, and the better of the two for
+# each: the machine is shared, and a burst of someone else's work should
+# not decide the ratio.
+run_ask() {
+	t0=$(now)
+	"$KC_BUILD/bin/kc-ask" -u "$url" -j $C -m bench --max-tokens 16 \
+		"$work/in.jsonl" >"$work/out.jsonl" || exit 2
+	t1=$(now)
+	got=$(wc -l <"$work/out.jsonl")
+	[ "$got" -eq "$N" ] || { echo "ask: $got of $N records came out" >&2; exit 2; }
+	rate "$N" "$t0" "$t1"
+}
 
 if command -v wrk >/dev/null 2>&1; then
 	cat >"$work/post.lua" <<EOF
@@ -55,25 +60,39 @@ wrk.method = "POST"
 wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
 EOF
-	ref=$(wrk -t1 -c$C -d4s -s "$work/post.lua" "$url/chat/completions" |
-		awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
-	refname="wrk -t1 -c$C (POST, same body)"
+	refname="wrk -t1 -c$C, POST, same body"
+	run_ref() {
+		wrk -t1 -c$C -d3s -s "$work/post.lua" "$url/chat/completions" |
+			awk '/^Requests\/sec:/ { printf "%.0f", $2 }'
+	}
 else
-	# curl's parallel mode: the same number of requests, 64 at a time.
+	# curl's parallel mode: a quarter as many requests, 64 at a time.
 	M=$((N / 4))
 	awk -v n="$M" -v u="$url/chat/completions" 'BEGIN { for (i = 0; i < n; i++)
 		printf "url = \"%s\"\noutput = \"/dev/null\"\n", u }' >"$work/curl.cfg"
 	printf '%s' "$body" >"$work/body.json"
-	t0=$(now)
-	curl -s --parallel --parallel-max $C -H 'Content-Type: application/json' \
-		--data-binary @"$work/body.json" -K "$work/curl.cfg" || exit 2
-	t1=$(now)
-	ref=$(rate "$M" "$t0" "$t1")
 	refname="curl --parallel --parallel-max $C"
+	run_ref() {
+		t0=$(now)
+		curl -s --parallel --parallel-max $C \
+			-H 'Content-Type: application/json' \
+			--data-binary @"$work/body.json" -K "$work/curl.cfg" \
+			2>/dev/null || exit 2
+		t1=$(now)
+		rate "$M" "$t0" "$t1"
+	}
 fi
 
-echo "kc-ask -j $C:  $ask requests/s ($N records, one request each)"
-echo "reference:    $ref requests/s ($refname)"
+max() { if [ "$1" -ge "$2" ]; then echo "$1"; else echo "$2"; fi; }
+a1=$(run_ask) || exit 2
+r1=$(run_ref)
+a2=$(run_ask) || exit 2
+r2=$(run_ref)
+ask=$(max "$a1" "$a2")
+ref=$(max "$r1" "$r2")
+
+echo "kc-ask -j $C:  $ask requests/s ($N records, one request each; runs: $a1, $a2)"
+echo "reference:    $ref requests/s ($refname; runs: $r1, $r2)"
 awk -v a="$ask" -v r="$ref" 'BEGIN { printf "ratio:        %.2f of the reference\n", a / r }'
 if [ "$ask" -ge 5000 ]; then
 	echo "target:       >= 5000 requests/s: met"
