@@ -997,6 +997,8 @@ static int emit_head(kc_ask *a, const struct kc_ask_hooks *h, void *ctx)
 		n++;
 		if (stop)
 			return -1;
+		if (a->o.max_failures && a->st.failed >= a->o.max_failures)
+			return -2;
 	}
 	return n;
 }
@@ -1042,6 +1044,11 @@ kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,
 		curl_multi_perform(a->multi, &running);
 		done = reap(a);
 		emitted = emit_head(a, h, ctx);
+		if (emitted == -2) {
+			result = kc_error_set(err, KC_ESERVER, "%lu records "
+			                      "failed: giving up", a->st.failed);
+			break;
+		}
 		if (emitted < 0) {
 			result = kc_error_set(err, KC_EINVAL, "stopped");
 			break;

@@ -115,6 +115,8 @@ struct kc_ask_opts {
 	int retries;            /* attempts after the first, >= 0 */
 	long backoff_ms;        /* delay before the first retry */
 	size_t max_response;    /* cap on a response body; 0: 64 MiB */
+	unsigned long max_failures; /* stop after this many failed records
+	                           (0: never); see kc_ask_run */
 	const kc_idset *skip;   /* records whose key is here are skipped */
 };
 
@@ -251,8 +253,11 @@ void kc_ask_free(kc_ask *a);
  * 2 * concurrency + 16 records are held in memory at once.  Returns KC_OK
  * when every input was read to its end (records that failed are counted
  * in the stats, not returned), KC_EIO when reading failed (err says
- * where; the records before were all written), or KC_EINVAL when a hook
- * stopped the run.  Once per engine.
+ * where; the records before were all written), KC_ESERVER when
+ * opts.max_failures records failed (the last of them was written; those
+ * after it were not, and a resumed run asks them), or KC_EINVAL when a
+ * hook stopped the run.  When it stops early, it returns once the
+ * reader thread has finished the read under way.  Once per engine.
  */
 kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,
                      const struct kc_ask_hooks *hooks, void *ctx,

@@ -64,6 +64,19 @@ test_expect_success 'failed records are asked again; the later line is the answe
 	check in.jsonl last.jsonl
 '
 
+test_expect_success '--max-failures stops a run whose server is gone; resume finishes it' '
+	make_input 30 >in.jsonl &&
+	test_must_fail --status=2 kc-ask -u http://127.0.0.1:1/v1 --retries 0 -j 2 \
+		--max-failures 3 in.jsonl >out.jsonl 2>err &&
+	test_grep "^kc-ask: 3 records failed: giving up" err &&
+	test_line_count = 3 out.jsonl &&
+	head -n 3 in.jsonl >first.jsonl &&
+	check first.jsonl out.jsonl --failed r0,r1,r2 &&
+	kc-ask --resume out.jsonl -u "$URL" in.jsonl >>out.jsonl &&
+	tail -n 30 out.jsonl >last.jsonl &&
+	check in.jsonl last.jsonl
+'
+
 test_expect_success 'missing resume file, resume from stdin: exit 2' '
 	make_input 1 >in.jsonl &&
 	test_must_fail --status=2 kc-ask --resume nosuch.jsonl -u "$URL" in.jsonl >out 2>err &&

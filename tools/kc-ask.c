@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static const char usage_text[] =
 "      --connect-timeout SECONDS  (30)\n"
 "      --extra JSON           an object merged into every request body\n"
 "  -h, --help                 show this help and exit\n"
+"      --max-failures N       stop (exit 2) after N records failed\n"
 "      --max-tokens N         max_tokens of each request\n"
 "  -m, --model NAME           the model to ask\n"
 "  -n, --n N                  answers per record (1)\n"
@@ -49,7 +51,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_API_KEY = 256, OPT_BACKOFF, OPT_CONNECT_TIMEOUT, OPT_EXTRA,
-	OPT_MAX_TOKENS, OPT_N_PER_REQUEST, OPT_RESUME, OPT_RETRIES,
+	OPT_MAX_FAILURES, OPT_MAX_TOKENS, OPT_N_PER_REQUEST, OPT_RESUME, OPT_RETRIES,
 	OPT_SEED, OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_P,
 };
 
@@ -60,6 +62,7 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "extra", required_argument, NULL, OPT_EXTRA },
 	{ "help", no_argument, NULL, 'h' },
+	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "model", required_argument, NULL, 'm' },
 	{ "n", required_argument, NULL, 'n' },
@@ -291,6 +294,10 @@ int main(int argc, char **argv)
 			free(resume);
 			cli_close_stdout();
 			return CLI_OK;
+		case OPT_MAX_FAILURES:
+			o.max_failures = (unsigned long)cli_long(
+				"--max-failures", optarg, 1, LONG_MAX);
+			break;
 		case OPT_MAX_TOKENS:
 			o.max_tokens = cli_long("--max-tokens", optarg, 1,
 			                        1L << 30);
