@@ -1,0 +1,403 @@
+/*
+ * kc-ask - ask an OpenAI-compatible server for each record's answers.
+ *
+ * Options, a resume set, one library call (kc_ask_run) whose hooks write
+ * the records (cli_write), report the bad ones (cli_report) and show
+ * progress while stderr is a terminal.  See kc-ask(1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+"Usage: kc-ask [OPTION]... [FILE]...\n"
+"Send each record's messages (or prompt) to an OpenAI-compatible\n"
+"chat-completions server and add its answers as \"responses\".\n"
+"\n"
+"      --api-key KEY          bearer token (visible in ps: prefer\n"
+"                             $OPENAI_API_KEY)\n"
+"      --backoff SECONDS      delay before the first retry (1); doubles\n"
+"  -j, --concurrency N        requests in flight (32)\n"
+"      --connect-timeout SECONDS  (30)\n"
+"      --extra JSON           an object merged into every request body\n"
+"  -h, --help                 show this help and exit\n"
+"      --max-failures N       stop (exit 2) after N records failed\n"
+"      --max-tokens N         max_tokens of each request\n"
+"  -m, --model NAME           the model to ask\n"
+"  -n, --n N                  answers per record (1)\n"
+"      --n-per-request K      at most K answers per request (1: n is\n"
+"                             never sent, one request per answer)\n"
+"      --resume FILE          skip records already answered in FILE\n"
+"      --retries N            retries of a failed request (5)\n"
+"      --seed N               send a seed derived from (N, record id)\n"
+"      --temperature T\n"
+"      --timeout SECONDS      per request; 0 for none (600)\n"
+"      --top-p P\n"
+"  -u, --url URL              base URL, e.g. http://127.0.0.1:8000/v1\n"
+"                             (default $OPENAI_BASE_URL)\n"
+"  -V, --version              show the version and exit\n"
+"\n"
+"Exit status: 0 all answered, 1 some records failed or were bad,\n"
+"2 usage or fatal error.  See kc-ask(1).\n";
+
+enum {
+	OPT_API_KEY = 256, OPT_BACKOFF, OPT_CONNECT_TIMEOUT, OPT_EXTRA,
+	OPT_MAX_FAILURES, OPT_MAX_TOKENS, OPT_N_PER_REQUEST, OPT_RESUME, OPT_RETRIES,
+	OPT_SEED, OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_P,
+};
+
+static const struct option longopts[] = {
+	{ "api-key", required_argument, NULL, OPT_API_KEY },
+	{ "backoff", required_argument, NULL, OPT_BACKOFF },
+	{ "concurrency", required_argument, NULL, 'j' },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "extra", required_argument, NULL, OPT_EXTRA },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "model", required_argument, NULL, 'm' },
+	{ "n", required_argument, NULL, 'n' },
+	{ "n-per-request", required_argument, NULL, OPT_N_PER_REQUEST },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "top-p", required_argument, NULL, OPT_TOP_P },
+	{ "url", required_argument, NULL, 'u' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What the hooks need. */
+struct run {
+	int tty;
+	int shown;              /* a progress line is on the screen */
+	unsigned long total;    /* input lines, when known */
+	struct timespec t0, last;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_clear(struct run *r)
+{
+	if (r->shown) {
+		fputs("\r\033[K", stderr);
+		r->shown = 0;
+	}
+}
+
+static int on_emit(const json_t *rec, void *ctx)
+{
+	(void)ctx;
+	cli_write(rec);
+	return 0;
+}
+
+static void on_report(const struct kc_error *err, void *ctx)
+{
+	progress_clear(ctx);
+	cli_report(err);
+}
+
+static int on_tick(const struct kc_ask_stats *st, void *ctx)
+{
+	struct run *r = ctx;
+	double el;
+
+	/* Whole records reach the file as they complete, so a killed run
+	 * loses only what was in flight (see --resume). */
+	if (fflush(stdout))
+		cli_die("write error: %s", strerror(errno));
+	if (!r->tty || seconds_since(&r->last) < 0.2)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &r->last);
+	el = seconds_since(&r->t0);
+	fprintf(stderr, "\r\033[K%s: ", cli_progname);
+	if (r->total)
+		fprintf(stderr, "%lu/%lu", st->written + st->skipped, r->total);
+	else
+		fprintf(stderr, "%lu", st->written + st->skipped);
+	fprintf(stderr, " records, %.1f/s, %lu failed, %u in flight",
+	        el > 0 ? st->written / el : 0.0, st->failed, st->in_flight);
+	if (st->retries)
+		fprintf(stderr, ", %lu retries", st->retries);
+	r->shown = 1;
+	return 0;
+}
+
+/* Lines in the regular files among files[0..n), for the progress line;
+ * 0 when any input is not a regular file, or when they are so large
+ * that counting would hold up the start (a second per GB or so). */
+static unsigned long count_lines(char **files, int n)
+{
+	static char buf[1 << 16];
+	unsigned long lines = 0;
+	off_t size = 0;
+
+	if (n == 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+
+		if (!strcmp(files[i], "-") || stat(files[i], &st) ||
+		    !S_ISREG(st.st_mode))
+			return 0;
+		size += st.st_size;
+	}
+	if (size > ((off_t)2 << 30))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		ssize_t got;
+		int fd;
+
+		fd = open(files[i], O_RDONLY);
+		if (fd < 0)
+			return 0;
+		while ((got = read(fd, buf, sizeof buf)) > 0)
+			for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))); p++)
+				lines++;
+		close(fd);
+	}
+	return lines;
+}
+
+/* Merge one --extra object into *extra. */
+static void add_extra(json_t **extra, const char *arg)
+{
+	json_error_t je;
+	json_t *v = json_loads(arg, 0, &je);
+
+	if (!json_is_object(v)) {
+		int parsed = v != NULL;
+
+		json_decref(v);
+		cli_usage_error("invalid --extra '%s' (a JSON object%s%s)", arg,
+		                parsed ? "" : ": ", parsed ? "" : je.text);
+	}
+	if (!*extra)
+		*extra = json_object();
+	if (!*extra || json_object_update(*extra, v))
+		cli_die("out of memory");
+	json_decref(v);
+}
+
+static long millis(const char *opt, const char *arg)
+{
+	return lround(cli_double(opt, arg, 0, 86400) * 1000.0);
+}
+
+/* Load --resume files and protect the one we may be appending to. */
+static kc_idset *load_resume(char **paths, int n)
+{
+	kc_idset *set;
+
+	if (!n)
+		return NULL;
+	set = kc_idset_new();
+	if (!set)
+		cli_die("out of memory");
+	for (int i = 0; i < n; i++) {
+		struct kc_ask_resume info;
+		struct kc_error err;
+		off_t cut = 0;
+
+		kc_error_clear(&err);
+		if (!strcmp(paths[i], "-"))
+			cli_usage_error("--resume needs a file, not standard "
+			                "input");
+		if (kc_ask_resume_load(set, paths[i], &info, &err)) {
+			cli_report(&err);
+			exit(CLI_FATAL);
+		}
+		if (info.bad)
+			cli_warn("%s:%ld: %lu malformed line%s ignored by "
+			         "--resume", paths[i], info.first_bad, info.bad,
+			         info.bad == 1 ? "" : "s");
+		kc_error_clear(&err);
+		if (kc_ask_resume_output(STDOUT_FILENO, paths[i], &info, &cut,
+		                         &err)) {
+			cli_report(&err);
+			exit(CLI_FATAL);
+		}
+		if (cut)
+			cli_warn("%s: removed a partial last line (%lld bytes) "
+			         "left by an interrupted run", paths[i],
+			         (long long)cut);
+	}
+	return set;
+}
+
+int main(int argc, char **argv)
+{
+	struct kc_ask_opts o;
+	struct kc_ask_stats st;
+	struct kc_error err;
+	struct kc_ask_hooks hooks = { on_emit, on_report, on_tick };
+	struct run run = { 0 };
+	char **resume = NULL;
+	int nresume = 0, c;
+	json_t *extra = NULL;
+	char *key = NULL;
+	kc_idset *skip;
+	kc_status rs;
+	kc_ask *a;
+
+	cli_init(argc, argv);
+	kc_ask_opts_init(&o);
+	resume = calloc((size_t)argc + 1, sizeof *resume);
+	if (!resume)
+		cli_die("out of memory");
+	opterr = 0;   /* our own messages, in our own form */
+	while ((c = getopt_long(argc, argv, ":hj:m:n:u:V", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_API_KEY:
+			free(key);
+			key = strdup(optarg);
+			if (!key)
+				cli_die("out of memory");
+			/* Blank it in our argv so that ps no longer shows
+			 * it (it did between exec and here). */
+			memset(optarg, '*', strlen(optarg));
+			break;
+		case OPT_BACKOFF:
+			o.backoff_ms = millis("--backoff", optarg);
+			break;
+		case 'j':
+			o.concurrency = (int)cli_long("--concurrency", optarg,
+			                              1, 4096);
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			o.connect_timeout_ms = millis("--connect-timeout", optarg);
+			break;
+		case OPT_EXTRA:
+			add_extra(&extra, optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			free(resume);
+			cli_close_stdout();
+			return CLI_OK;
+		case OPT_MAX_FAILURES:
+			o.max_failures = (unsigned long)cli_long(
+				"--max-failures", optarg, 1, LONG_MAX);
+			break;
+		case OPT_MAX_TOKENS:
+			o.max_tokens = cli_long("--max-tokens", optarg, 1,
+			                        1L << 30);
+			break;
+		case 'm':
+			o.model = optarg;
+			break;
+		case 'n':
+			o.n = (int)cli_long("--n", optarg, 1, 65536);
+			break;
+		case OPT_N_PER_REQUEST:
+			o.n_per_request = (int)cli_long("--n-per-request",
+			                                optarg, 1, 65536);
+			break;
+		case OPT_RESUME:
+			resume[nresume++] = optarg;
+			break;
+		case OPT_RETRIES:
+			o.retries = (int)cli_long("--retries", optarg, 0, 100);
+			break;
+		case OPT_SEED:
+			o.seed = cli_u64("--seed", optarg);
+			o.has_seed = 1;
+			break;
+		case OPT_TEMPERATURE:
+			o.temperature = cli_double("--temperature", optarg, 0,
+			                           100);
+			break;
+		case OPT_TIMEOUT:
+			o.timeout_ms = millis("--timeout", optarg);
+			break;
+		case OPT_TOP_P:
+			o.top_p = cli_double("--top-p", optarg, 0, 1);
+			break;
+		case 'u':
+			o.url = optarg;
+			break;
+		case 'V':
+			cli_version();
+		case ':':
+			cli_usage_error("option '%s' needs a value",
+			                argv[optind - 1]);
+		default:
+			cli_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!o.url)
+		o.url = getenv("OPENAI_BASE_URL");
+	if (!o.url || !*o.url)
+		cli_usage_error("no server: give --url or set OPENAI_BASE_URL");
+	if (!key && getenv("OPENAI_API_KEY"))
+		key = strdup(getenv("OPENAI_API_KEY"));
+	o.api_key = key;
+	if (extra) {
+		/* kc-ask owns these: n and seed are per request, and it reads
+		 * whole responses, not streams. */
+		static const char *const owned[] = { "messages", "n", "stream" };
+
+		for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+			if (json_object_get(extra, owned[i]))
+				cli_usage_error("--extra may not set \"%s\" (use "
+				                "the options)", owned[i]);
+		if (o.has_seed && json_object_get(extra, "seed"))
+			cli_usage_error("--extra may not set \"seed\" together "
+			                "with --seed");
+	}
+	o.extra = extra;
+	skip = load_resume(resume, nresume);
+	o.skip = skip;
+
+	kc_error_clear(&err);
+	if (kc_ask_new(&a, &o, &err)) {
+		if (err.status == KC_EINVAL)
+			cli_usage_error("%s", err.text);
+		cli_die("%s", err.text);
+	}
+	run.tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &run.t0);
+	run.last = run.t0;
+	if (run.tty)
+		run.total = count_lines(argv + optind, argc - optind);
+	rs = kc_ask_run(a, argv + optind, argc - optind, &hooks, &run, &err);
+	kc_ask_get_stats(a, &st);
+	progress_clear(&run);
+	if (rs)
+		cli_report(&err);
+	if (st.failed || st.skipped || st.bad)
+		cli_warn("%lu record%s: %lu answered, %lu failed, %lu already "
+		         "answered (skipped), %lu bad", st.read,
+		         st.read == 1 ? "" : "s", st.answered, st.failed,
+		         st.skipped, st.bad);
+	kc_ask_free(a);
+	kc_idset_free(skip);
+	json_decref(extra);
+	if (key)
+		memset(key, 0, strlen(key));
+	free(key);
+	free(resume);
+	cli_close_stdout();
+	if (rs)
+		return CLI_FATAL;
+	return st.failed || st.bad ? CLI_DATA : CLI_OK;
+}
