@@ -187,8 +187,7 @@ void kc_tokenizer_free(kc_tokenizer *tok)
 	kc_tok_strtab_release(&tok->vocab);
 	kc_tok_strtab_release(&tok->bytes);
 	free(tok->id_bytes);
-	free(tok->pair_keys);
-	free(tok->pair_vals);
+	free(tok->pairs);
 	for (size_t i = 0; i < tok->n_added; i++)
 		free(tok->added[i].content);
 	free(tok->added);

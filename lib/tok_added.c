@@ -103,6 +103,33 @@ static int32_t longest_at(const struct tk_trie *t, const uint8_t *s,
 	return best;
 }
 
+int kc_tok_trie_touches(const struct tk_trie *t, const uint8_t *s, size_t n)
+{
+	if (t->n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t at = 0;
+		size_t k;
+
+		if (!t->first[s[i]])
+			continue;
+		for (k = i; k < n; k++) {
+			uint32_t c = t->nodes[at].child;
+
+			while (c && t->nodes[c].byte != s[k])
+				c = t->nodes[c].sibling;
+			if (!c)
+				break;
+			at = c;
+			if (t->nodes[at].token >= 0)
+				return 1;
+		}
+		if (k == n)
+			return 1;   /* a token may go on in the next text */
+	}
+	return 0;
+}
+
 /* Is the character that ends at s[e] (e > 0) a \w? */
 static int word_before(const uint8_t *s, size_t e)
 {

@@ -35,13 +35,11 @@ kc_status kc_tok_pairs_init(kc_tokenizer *tok, size_t n)
 
 	while (cap < n * 2 + 1)
 		cap *= 2;
-	free(tok->pair_keys);
-	free(tok->pair_vals);
-	tok->pair_keys = malloc(cap * sizeof *tok->pair_keys);
-	tok->pair_vals = malloc(cap * sizeof *tok->pair_vals);
-	if (!tok->pair_keys || !tok->pair_vals)
+	free(tok->pairs);
+	tok->pairs = malloc(cap * sizeof *tok->pairs);
+	if (!tok->pairs)
 		return KC_ENOMEM;
-	memset(tok->pair_keys, 0xFF, cap * sizeof *tok->pair_keys);
+	memset(tok->pairs, 0xFF, cap * sizeof *tok->pairs);
 	tok->pair_mask = cap - 1;
 	tok->n_pairs = 0;
 	return KC_OK;
@@ -59,12 +57,12 @@ void kc_tok_pair_put(kc_tokenizer *tok, uint32_t a, uint32_t b,
 	size_t j = pair_slot(key, tok->pair_mask);
 
 	/* the caller sized the table for every merge: it cannot fill up */
-	while (tok->pair_keys[j] != EMPTY_KEY && tok->pair_keys[j] != key)
+	while (tok->pairs[j].key != EMPTY_KEY && tok->pairs[j].key != key)
 		j = (j + 1) & tok->pair_mask;
-	if (tok->pair_keys[j] == EMPTY_KEY)
+	if (tok->pairs[j].key == EMPTY_KEY)
 		tok->n_pairs++;
-	tok->pair_keys[j] = key;
-	tok->pair_vals[j] = (uint64_t)rank << 32 | id;
+	tok->pairs[j].key = key;
+	tok->pairs[j].val = (uint64_t)rank << 32 | id;
 }
 
 /* (rank << 32 | id) of the merge of a and b, or ~0 when there is none. */
@@ -75,10 +73,10 @@ static inline uint64_t pair_get(const kc_tokenizer *tok, uint32_t a,
 	size_t j = pair_slot(key, tok->pair_mask);
 
 	for (;;) {
-		uint64_t k = tok->pair_keys[j];
+		uint64_t k = tok->pairs[j].key;
 
 		if (k == key)
-			return tok->pair_vals[j];
+			return tok->pairs[j].val;
 		if (k == EMPTY_KEY)
 			return ~(uint64_t)0;
 		j = (j + 1) & tok->pair_mask;
@@ -292,6 +290,7 @@ static long encode_word(kc_tokenizer *tok, const uint8_t *s, size_t n)
 
 void kc_tok_cache_release(struct tk_cache *c)
 {
+	free(c->front);
 	free(c->ents);
 	free(c->keys);
 	free(c->ids);
@@ -302,6 +301,8 @@ static void cache_clear(struct tk_cache *c)
 {
 	if (c->ents)
 		memset(c->ents, 0, (c->mask + 1) * sizeof *c->ents);
+	if (c->front)
+		memset(c->front, 0, TK_FRONT * sizeof *c->front);
 	c->n = 0;
 	c->keys_len = 0;
 	c->ids_len = 0;
@@ -343,10 +344,43 @@ static int grow_bytes(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static void cache_put(struct tk_cache *c, uint64_t h, const uint8_t *s,
-                      size_t n, const uint32_t *ids, size_t k)
+/*
+ * The two words that identify a key of n <= 16 bytes (with n), read
+ * without touching bytes past s[n-1], and a hash of them.
+ */
+static inline void cache_key(const uint8_t *s, size_t n, uint64_t *k0,
+                             uint64_t *k1)
+{
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(k0, s, 8);
+		memcpy(k1, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		*k0 = (uint64_t)a << 32 | b;
+		*k1 = 0;
+	} else {
+		*k0 = n ? (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1] : 0;
+		*k1 = 0;
+	}
+}
+
+static inline uint64_t short_hash(uint64_t k0, uint64_t k1, size_t n)
+{
+	uint64_t h = (k0 ^ 0x9E3779B97F4A7C15ULL) * 0xbf58476d1ce4e5b9ULL;
+
+	h ^= (k1 + n) * 0x94d049bb133111ebULL;
+	return tk_mix(h) | 1;   /* 0 marks an empty slot */
+}
+
+static void cache_put(struct tk_cache *c, uint64_t h, uint64_t k0,
+                      uint64_t k1, const uint8_t *s, size_t n,
+                      const uint32_t *ids, size_t k)
 {
 	size_t j;
+	struct tk_cache_ent *e;
 
 	if (k > UINT16_MAX)
 		return;
@@ -356,52 +390,107 @@ static void cache_put(struct tk_cache *c, uint64_t h, const uint8_t *s,
 		cache_clear(c);
 	if ((c->n + 1) * 4 > (c->mask + 1) * 3 && cache_grow(c))
 		return;
-	if (c->keys_len + n > c->keys_cap &&
-	    grow_bytes((void **)&c->keys, &c->keys_cap, c->keys_len + n, 1))
-		return;
-	if (c->ids_len + k > c->ids_cap &&
-	    grow_bytes((void **)&c->ids, &c->ids_cap, c->ids_len + k, sizeof *ids))
-		return;
+	if (n > 16) {
+		if (c->keys_len + n > c->keys_cap &&
+		    grow_bytes((void **)&c->keys, &c->keys_cap, c->keys_len + n, 1))
+			return;
+		memcpy(c->keys + c->keys_len, s, n);
+		k1 = c->keys_len;
+		c->keys_len += n;
+	}
 	for (j = h & c->mask; c->ents[j].hash; j = (j + 1) & c->mask)
 		;
-	c->ents[j] = (struct tk_cache_ent){ h, (uint32_t)c->keys_len,
-	                                    (uint32_t)c->ids_len, (uint16_t)n,
-	                                    (uint16_t)k };
-	memcpy(c->keys + c->keys_len, s, n);
-	c->keys_len += n;
-	memcpy(c->ids + c->ids_len, ids, k * sizeof *ids);
-	c->ids_len += k;
+	e = &c->ents[j];
+	if (k == 1) {
+		e->ids_off = ids[0];
+	} else {
+		if (c->ids_len + k > c->ids_cap &&
+		    grow_bytes((void **)&c->ids, &c->ids_cap, c->ids_len + k,
+		               sizeof *ids))
+			return;
+		memcpy(c->ids + c->ids_len, ids, k * sizeof *ids);
+		e->ids_off = (uint32_t)c->ids_len;
+		c->ids_len += k;
+	}
+	e->hash = h;
+	e->k0 = k0;
+	e->k1 = k1;
+	e->key_len = (uint16_t)n;
+	e->n_ids = (uint16_t)k;
 	c->n++;
+	c->front[h & (TK_FRONT - 1)] = *e;
+}
+
+static inline int cache_match(const struct tk_cache *c,
+                              const struct tk_cache_ent *e, uint64_t h,
+                              uint64_t k0, uint64_t k1, const uint8_t *s,
+                              size_t n)
+{
+	if (e->hash != h || e->key_len != n || e->k0 != k0)
+		return 0;
+	return n <= 16 ? e->k1 == k1 : !memcmp(c->keys + e->k1, s, n);
+}
+
+static inline long cache_hit(kc_tokenizer *tok, const struct tk_cache_ent *e,
+                             const uint32_t **ids)
+{
+	if (e->n_ids == 1) {
+		tok->wbuf[0] = e->ids_off;
+		*ids = tok->wbuf;
+		return 1;
+	}
+	*ids = tok->cache.ids + e->ids_off;
+	return e->n_ids;
 }
 
 long kc_tok_word(kc_tokenizer *tok, const uint8_t *s, size_t n,
                  const uint32_t **ids)
 {
 	struct tk_cache *c = &tok->cache;
-	uint64_t h = 0;
+	uint64_t h, k0, k1 = 0;
 	long k;
 
-	if (n <= CACHE_MAX_KEY && c->ents) {
-		h = tk_hash(s, n) | 1;   /* 0 marks an empty slot */
+	if (n > CACHE_MAX_KEY)
+		goto miss;
+	if (n <= 16) {
+		cache_key(s, n, &k0, &k1);
+		h = short_hash(k0, k1, n);
+	} else {
+		memcpy(&k0, s, 8);
+		h = tk_hash(s, n) | 1;
+	}
+	if (c->ents) {
+		struct tk_cache_ent *f = &c->front[h & (TK_FRONT - 1)];
+
+		if (cache_match(c, f, h, k0, k1, s, n))
+			return cache_hit(tok, f, ids);
 		for (size_t j = h & c->mask; c->ents[j].hash; j = (j + 1) & c->mask) {
 			const struct tk_cache_ent *e = &c->ents[j];
 
-			if (e->hash == h && e->key_len == n &&
-			    !memcmp(c->keys + e->key_off, s, n)) {
-				*ids = c->ids + e->ids_off;
-				return e->n_ids;
+			if (cache_match(c, e, h, k0, k1, s, n)) {
+				*f = *e;
+				return cache_hit(tok, e, ids);
 			}
 		}
 	}
 	if ((k = encode_word(tok, s, n)) < 0)
 		return -1;
 	*ids = tok->wbuf;
-	if (n <= CACHE_MAX_KEY) {
-		if (!c->ents && cache_grow(c))
+	if (!c->ents) {
+		if (cache_grow(c))
 			return k;
-		if (!h)
-			h = tk_hash(s, n) | 1;
-		cache_put(c, h, s, n, tok->wbuf, (size_t)k);
+		if (!(c->front = calloc(TK_FRONT, sizeof *c->front))) {
+			free(c->ents);
+			c->ents = NULL;
+			c->mask = 0;
+			return k;
+		}
 	}
+	cache_put(c, h, k0, k1, s, n, tok->wbuf, (size_t)k);
+	return k;
+miss:
+	if ((k = encode_word(tok, s, n)) < 0)
+		return -1;
+	*ids = tok->wbuf;
 	return k;
 }

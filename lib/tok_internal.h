@@ -202,21 +202,39 @@ struct tk_piece {
 
 enum tk_kind { TK_KIND_BPE, TK_KIND_APPROX };
 
+/*
+ * A cached pre-token.  Keys of up to 16 bytes live in the entry itself
+ * (k0, k1: see cache_key() in tok_bpe.c), so a hit on a short word reads
+ * one 32-byte entry and nothing else; a longer key keeps its first 8
+ * bytes in k0 and its offset in the key arena in k1.
+ */
 struct tk_cache_ent {
-	uint64_t hash;
-	uint32_t key_off;
-	uint32_t ids_off;
+	uint64_t hash;          /* 0: empty slot */
+	uint64_t k0, k1;
+	uint32_t ids_off;       /* or the id itself when n_ids == 1 */
 	uint16_t key_len;
 	uint16_t n_ids;
 };
 
+#define TK_FRONT 8192
+
 struct tk_cache {
+	/* a direct-mapped copy of recent hits, small enough to stay in the
+	 * CPU's L2 cache: frequent words (most of any text) are found
+	 * there without a trip to the big table */
+	struct tk_cache_ent *front;
 	struct tk_cache_ent *ents;   /* open addressing, hash 0 = empty */
 	size_t mask, n;
 	uint8_t *keys;
 	size_t keys_len, keys_cap;
 	uint32_t *ids;
 	size_t ids_len, ids_cap;
+};
+
+/* A merge: key (left << 32 | right), ~0 = empty; val (rank << 32 | new
+ * id).  Key and value side by side: one cache line per probe. */
+struct tk_pair {
+	uint64_t key, val;
 };
 
 struct kc_tokenizer {
@@ -234,8 +252,7 @@ struct kc_tokenizer {
 	struct tk_strtab bytes;  /* token bytes -> id (byte-level decoded) */
 	uint32_t **id_bytes;     /* unused */
 	uint32_t max_id;         /* largest id, model or added */
-	uint64_t *pair_keys;     /* (left << 32 | right), ~0 = empty */
-	uint64_t *pair_vals;     /* (rank << 32 | new id) */
+	struct tk_pair *pairs;   /* the merges, open addressing */
 	size_t pair_mask, n_pairs;
 
 	/* added tokens */
@@ -287,6 +304,9 @@ void kc_tok_memo_free(kc_tokenizer *tok);
 kc_status kc_tok_trie_add(struct tk_trie *t, const char *s, size_t len,
                           int32_t token);
 void kc_tok_trie_release(struct tk_trie *t);
+/* 1 when some token of t occurs in s[0..n), or starts in it and runs
+ * past its end (text appended to s could complete it). */
+int kc_tok_trie_touches(const struct tk_trie *t, const uint8_t *s, size_t n);
 /*
  * Cut s[0..n) into pieces at the added tokens of `trie` (leftmost-longest,
  * with each token's single_word, lstrip and rstrip rules, as Hugging

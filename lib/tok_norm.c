@@ -303,7 +303,7 @@ kc_status kc_tok_nfc(const uint8_t *s, size_t n, kc_buf *buf,
 	size_t i = 0, done = 0, prev = (size_t)-1, len;
 	struct run r = { 0 };
 	kc_status st = KC_OK;
-	int copying = 0;
+	int copying = 0, changed = 0;
 
 	while (i < n) {
 		uint64_t w;
@@ -349,12 +349,14 @@ kc_status kc_tok_nfc(const uint8_t *s, size_t n, kc_buf *buf,
 		size_t at = buf->len;
 		if ((st = nfc_run(s + start, end - start, buf, &r)))
 			break;
-		if (edits && (buf->len - at != end - start ||
-		              memcmp(buf->data + at, s + start, end - start)) &&
-		    kc_tok_edits_add(edits, at, buf->len - at, base + start,
-		                     end - start)) {
-			st = KC_ENOMEM;
-			break;
+		if (buf->len - at != end - start ||
+		    memcmp(buf->data + at, s + start, end - start)) {
+			changed = 1;
+			if (edits && kc_tok_edits_add(edits, at, buf->len - at,
+			                              base + start, end - start)) {
+				st = KC_ENOMEM;
+				break;
+			}
 		}
 		done = end;
 		i = end;
@@ -364,7 +366,7 @@ kc_status kc_tok_nfc(const uint8_t *s, size_t n, kc_buf *buf,
 	free(r.tmp);
 	if (st)
 		return st;
-	if (!copying) {
+	if (!changed) {   /* most text: nothing to do, or nothing changed */
 		*out = s;
 		*out_len = n;
 		return KC_OK;

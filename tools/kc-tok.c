@@ -78,8 +78,11 @@ static void put_u32(kc_buf *b, uint32_t v)
 		tmp[n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
+	if (kc_buf_reserve(b, (size_t)n))
+		return;
 	while (n > 0)
-		kc_buf_append(b, &tmp[--n], 1);
+		b->data[b->len++] = tmp[--n];
+	b->data[b->len] = 0;
 }
 
 /* A token's bytes, readable: printable UTF-8 as is, the rest \xNN. */
@@ -173,8 +176,10 @@ static int one(const char *text, size_t len, const struct kc_error *where)
 		               (cli_report(&err), CLI_DATA);
 	}
 	for (size_t i = 0; i < g.toks.n; i++) {
-		if (i)
-			kc_buf_append(b, " ", 1);
+		if (i && !kc_buf_reserve(b, 1)) {
+			b->data[b->len++] = ' ';
+			b->data[b->len] = 0;
+		}
 		if (g.mode == M_TOKENS) {
 			size_t tl = 0;
 			const char *t = kc_tokenizer_token(g.tok, g.toks.ids[i], &tl);
