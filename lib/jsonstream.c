@@ -214,42 +214,14 @@ static int first_byte(kc_jstream *js, kc_status *st, struct kc_error *err)
 	}
 }
 
-kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
-                          size_t chunk, struct kc_error *err)
+/* Look at the first byte and set the stream up for its kind. */
+static kc_status start(kc_jstream *js, struct kc_error *err)
 {
-	kc_jstream *js;
 	kc_status st;
-	int c;
+	int c = first_byte(js, &st, err);
 
-	*out = NULL;
-	if (!(js = calloc(1, sizeof *js)))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	js->max = max ? max : KC_JSTREAM_MAX_DEFAULT;
-	js->chunk = chunk ? chunk : CHUNK_DEFAULT;
-	js->line = 1;
-	js->index = -1;
-	js->name = strdup(path && strcmp(path, "-") ? path : "-");
-	if (!js->name) {
-		kc_jstream_free(js);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	}
-	if (!strcmp(js->name, "-")) {
-		js->f = stdin;
-	} else if (!(js->f = fopen(path, "rb"))) {
-		int e = errno;
-		kc_jstream_free(js);
-		if (err)
-			err->saved_errno = e;
-		return kc_error_set(err, e == ENOENT ? KC_ENOTFOUND : KC_EIO,
-		                    "%s", strerror(e));
-	} else {
-		js->close = 1;
-	}
-	c = first_byte(js, &st, err);
-	if (c == -2) {
-		kc_jstream_free(js);
+	if (c == -2)
 		return st;
-	}
 	if (c == -1) {
 		js->kind = KC_JSTREAM_EMPTY;
 		js->state = S_DONE;
@@ -263,15 +235,75 @@ kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
 		js->kind = KC_JSTREAM_LINES;
 		js->pos = js->start;
 	} else {
-		st = set_error(js, err, KC_EJSON, js->line,
-		               c >= 0x20 && c < 0x7f
-		               ? "not a JSON array or JSON lines (it starts with '%c')"
-		               : "not a JSON array or JSON lines (it starts with "
-		                 "byte 0x%02x)", c);
+		return set_error(js, err, KC_EJSON, js->line,
+		                 c >= 0x20 && c < 0x7f
+		                 ? "not a JSON array or JSON lines (it starts with "
+		                   "'%c')"
+		                 : "not a JSON array or JSON lines (it starts with "
+		                   "byte 0x%02x)", c);
+	}
+	return KC_OK;
+}
+
+static kc_jstream *new_stream(const char *name, size_t max, size_t chunk)
+{
+	kc_jstream *js = calloc(1, sizeof *js);
+
+	if (!js)
+		return NULL;
+	js->max = max ? max : KC_JSTREAM_MAX_DEFAULT;
+	js->chunk = chunk ? chunk : CHUNK_DEFAULT;
+	js->line = 1;
+	js->index = -1;
+	if (!(js->name = strdup(name))) {
+		free(js);
+		return NULL;
+	}
+	return js;
+}
+
+kc_status kc_jstream_open_stream(kc_jstream **out, FILE *f, const char *name,
+                                 size_t max, size_t chunk,
+                                 struct kc_error *err)
+{
+	kc_jstream *js;
+	kc_status st;
+
+	*out = NULL;
+	if (!(js = new_stream(name ? name : "-", max, chunk)))
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	js->f = f;
+	if ((st = start(js, err))) {
+		if (err)
+			err->source = NULL;     /* js->name goes with js */
 		kc_jstream_free(js);
 		return st;
 	}
 	*out = js;
+	return KC_OK;
+}
+
+kc_status kc_jstream_open(kc_jstream **out, const char *path, size_t max,
+                          size_t chunk, struct kc_error *err)
+{
+	kc_status st;
+	FILE *f;
+
+	*out = NULL;
+	if (!path || !strcmp(path, "-"))
+		return kc_jstream_open_stream(out, stdin, "-", max, chunk, err);
+	if (!(f = fopen(path, "rb"))) {
+		int e = errno;
+		if (err)
+			err->saved_errno = e;
+		return kc_error_set(err, e == ENOENT ? KC_ENOTFOUND : KC_EIO,
+		                    "%s", strerror(e));
+	}
+	if ((st = kc_jstream_open_stream(out, f, path, max, chunk, err))) {
+		fclose(f);
+		return st;
+	}
+	(*out)->close = 1;
 	return KC_OK;
 }
 

@@ -36,6 +36,11 @@ enum kc_jstream_kind {
  */
 kc_status kc_jstream_open(kc_jstream **js, const char *path, size_t max,
                           size_t chunk, struct kc_error *err);
+/* The same on an open stream (not closed by kc_jstream_free); `name` is
+ * what messages call it. */
+kc_status kc_jstream_open_stream(kc_jstream **js, FILE *f, const char *name,
+                                 size_t max, size_t chunk,
+                                 struct kc_error *err);
 void kc_jstream_free(kc_jstream *js);
 
 enum kc_jstream_kind kc_jstream_kind(const kc_jstream *js);

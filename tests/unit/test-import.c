@@ -407,8 +407,8 @@ TEST(importer_counts_and_reports)
 	CHECK_EQ_STR(err.text, "element 2: missing \"question\"");
 	CHECK(kc_importer_next(im, &rec, &err) == KC_EJSON);
 	CHECK_EQ_INT(err.line, 5);
-	CHECK_EQ_STR(err.text, "element 3: malformed JSON: invalid token 'tru' "
-	             "(line 2, column 6 in the element)");
+	CHECK_EQ_STR(err.text, "element 3: malformed JSON: invalid token near "
+	             "'tru' (line 2, column 8 in the element)");
 	CHECK(kc_importer_next(im, &rec, &err) == KC_EFIELD);
 	CHECK_EQ_STR(err.text, "element 4: record is not an object");
 	CHECK(kc_importer_next(im, &rec, &err) == KC_EOF);

@@ -2,8 +2,10 @@
  * The tests of test-json.c run against json.c built with its portable
  * byte scan (KC_JSON_PORTABLE) instead of SSE2, so that the code used on
  * other machines is held against jansson here too.  This object's
- * kc_json_* replace libkc's.
+ * kc_json_* (and the private kc_json_error_*) replace libkc's.
  */
 #define KC_JSON_PORTABLE 1
 #include "../../lib/json.c"
+#include "../../lib/jsondump.c"
+#include "../../lib/jsonerr.c"
 #include "test-json.c"

@@ -513,6 +513,7 @@ static void t_error(const char *text, kc_status want, const char *msg)
 	json_t *v;
 
 	kc_error_clear(&err);
+	CHECK(t_same(text, strlen(text)));      /* and jansson says so too */
 	v = kc_json_parse(text, strlen(text), &err);
 	CHECK(v == NULL);
 	CHECK_EQ_INT(err.status, want);
@@ -520,19 +521,30 @@ static void t_error(const char *text, kc_status want, const char *msg)
 	json_decref(v);
 }
 
+/* jansson's own words (the differential tests check them on every
+ * refused text; these show what they look like). */
 TEST(errors_say_where)
 {
 	t_error("{\"a\":1,}", KC_EJSON,
-	        "malformed JSON: string or '}' expected (column 8)");
+	        "malformed JSON: string or '}' expected near '}' (column 8)");
 	t_error("[1,\n 2,\n x]", KC_EJSON,
-	        "malformed JSON: invalid token 'x' (line 3, column 2)");
-	t_error("\"\xc3\xa9\xc3\xa9\xff\"", KC_EUTF8, "invalid UTF-8 (column 4)");
-	t_error("[1] 2", KC_EJSON, "malformed JSON: end of input expected (column 5)");
-	t_error("", KC_EJSON, "malformed JSON: premature end of input (column 1)");
-	t_error("\"\\u0000\"", KC_EJSON,
-	        "malformed JSON: \\u0000 is not allowed in a string (column 1)");
+	        "malformed JSON: invalid token near 'x' (line 3, column 2)");
+	t_error("\"\xc3\xa9\xc3\xa9\xff\"", KC_EUTF8, "invalid UTF-8 (column 3)");
+	t_error("[1] 2", KC_EJSON,
+	        "malformed JSON: end of file expected near '2' (column 5)");
+	t_error("", KC_EJSON,
+	        "malformed JSON: unexpected token near end of file (column 0)");
+	t_error("{\"a\": \"b\"", KC_EJSON,
+	        "malformed JSON: '}' expected near end of file (column 9)");
+	t_error("\"\\u0000\"", KC_EJSON, "malformed JSON: \\u0000 is not "
+	        "allowed without JSON_ALLOW_NUL near '\"\\u0000\"' (column 8)");
 	t_error("123456789012345678901", KC_EJSON,
-	        "malformed JSON: too big integer (column 1)");
+	        "malformed JSON: too big integer (column 21)");
+	t_error("[\"a very long string, no context\" x]", KC_EJSON,
+	        "malformed JSON: ']' expected near 'x' (column 35)");
+	t_error("[\"\\uD800 lone\"]", KC_EJSON,
+	        "malformed JSON: invalid Unicode '\\uD800' near '\"\\uD800 lone\"' "
+	        "(column 14)");
 }
 
 TEST(write_line_matches_json_dumps)

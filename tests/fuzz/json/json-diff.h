@@ -4,7 +4,9 @@
  * (tests/unit/test-json.c) and the libFuzzer target (fuzz-json.c).
  *
  * For one text: both accept it or both refuse it; when both refuse it,
- * we say KC_EUTF8 exactly when jansson says json_error_invalid_utf8;
+ * we say KC_EUTF8 exactly when jansson says json_error_invalid_utf8, and
+ * our message is jansson's ("malformed JSON: <its text> (column C)", or
+ * "invalid UTF-8 (column C)"), with its line and column;
  * when both accept it, the values are equal, and json_dumps of jansson's
  * value, kc_json_dump of jansson's value and kc_json_dump of ours are the
  * same bytes, in the same key order.
@@ -33,15 +35,25 @@ static const char *json_diff(const char *text, size_t len)
 	ours = kc_json_parse(text, len, &err);
 	if (!ref && !ours) {
 		int ref_utf8 = json_error_code(&je) == json_error_invalid_utf8;
+		char want[400], where[64];
 
-		if (ref_utf8 != (err.status == KC_EUTF8)) {
-			snprintf(why, sizeof why, "error kind differs: jansson "
-			         "\"%s\" (code %d), kc \"%s\"", je.text,
-			         (int)json_error_code(&je), err.text);
-			return why;
-		}
-		if (err.status != KC_EUTF8 && err.status != KC_EJSON) {
-			snprintf(why, sizeof why, "unexpected status %d", err.status);
+		if (je.line > 1)
+			snprintf(where, sizeof where, "(line %d, column %d)",
+			         je.line, je.column);
+		else
+			snprintf(where, sizeof where, "(column %d)", je.column);
+		if (ref_utf8)
+			snprintf(want, sizeof want, "invalid UTF-8 %s", where);
+		else
+			snprintf(want, sizeof want, "malformed JSON: %s %s", je.text,
+			         where);
+		if (ref_utf8 != (err.status == KC_EUTF8) ||
+		    (err.status != KC_EUTF8 && err.status != KC_EJSON) ||
+		    strcmp(want, err.text) || err.line != je.line ||
+		    err.column != je.column) {
+			snprintf(why, sizeof why, "error differs: jansson \"%.300s\", "
+			         "kc \"%.300s\" (line %ld, column %ld)", want, err.text,
+			         err.line, err.column);
 			return why;
 		}
 		return NULL;

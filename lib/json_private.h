@@ -1,0 +1,216 @@
+/*
+ * json_private.h - what json.c (parsing), jsondump.c (dumping) and
+ * jsonerr.c (jansson's error messages) share; private to libkc.
+ *
+ * The byte classes and scans are static inline: they are the inner loops
+ * of both directions.
+ */
+#ifndef KC_JSON_PRIVATE_H
+#define KC_JSON_PRIVATE_H
+
+#include <stdint.h>
+#include <string.h>
+/* KC_JSON_PORTABLE builds the plain C scan, to test it on x86 too. */
+#if defined(__SSE2__) && !defined(KC_JSON_PORTABLE)
+#define KC_JSON_SSE2 1
+#include <emmintrin.h>
+#endif
+
+#include "kc.h"
+
+typedef unsigned char kc_uchar;
+
+#define KC_JSON_MAX_DEPTH 2048  /* jansson's JSON_PARSER_MAX_DEPTH */
+
+static inline int kc_json_digit(int c) { return c >= '0' && c <= '9'; }
+static inline int kc_json_alpha(int c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+static inline int kc_json_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static inline int kc_json_hex(int c)
+{
+	if (kc_json_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The first byte in [p, end) that a string cannot pass through as is:
+ * '"', '\\', a control character (< 0x20) or a non-ASCII byte; end if
+ * there is none.
+ */
+static inline const kc_uchar *kc_json_find_special(const kc_uchar *p,
+                                                   const kc_uchar *end)
+{
+#if KC_JSON_SSE2
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(' ');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* A signed compare with ' ' catches both the control
+		 * characters and the bytes >= 0x80 (negative as signed). */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		                                      _mm_cmpeq_epi8(v, bslash)),
+		                         _mm_cmplt_epi8(v, space));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#else
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+
+	while (end - p >= 8) {
+		uint64_t x, q, b;
+
+		memcpy(&x, p, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		/* Set when a byte of q or b is zero, or a byte of x is below
+		 * 0x20 or has its high bit: never missed, sometimes set by
+		 * a borrow, so the bytes are then looked at one by one. */
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) |
+		     (x - ones * 0x20) | x) & highs) {
+			for (int i = 0; i < 8; i++)
+				if (p[i] == '"' || p[i] == '\\' || p[i] < 0x20 ||
+				    p[i] >= 0x80)
+					return p + i;
+		}
+		p += 8;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+		p++;
+	return p;
+}
+
+/*
+ * The length (2 to 4) of the valid UTF-8 sequence at p (*p >= 0x80), or
+ * 0 when it is not valid: the rules of jansson's utf.c (no overlong
+ * forms, no surrogates, nothing above U+10FFFF, no truncated sequence).
+ */
+static inline size_t kc_json_utf8(const kc_uchar *p, const kc_uchar *end)
+{
+	kc_uchar c = p[0];
+	size_t n, avail = (size_t)(end - p);
+	uint32_t cp;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A number in JSON's grammar from p: returns the first byte that does not
+ * belong to it (the byte jansson's lexer reads last and rejects), with
+ * *ok set when the grammar was complete there and *real when it has a
+ * fraction or an exponent.
+ */
+static inline const kc_uchar *kc_json_number(const kc_uchar *p,
+                                             const kc_uchar *end, int *ok,
+                                             int *real)
+{
+#define KC_AT(c) (p < end && (c))
+	*ok = 0;
+	*real = 0;
+	if (KC_AT(*p == '-'))
+		p++;
+	if (KC_AT(*p == '0')) {
+		p++;
+		if (KC_AT(kc_json_digit(*p)))
+			return p;
+	} else if (KC_AT(kc_json_digit(*p))) {
+		while (KC_AT(kc_json_digit(*p)))
+			p++;
+	} else {
+		return p;
+	}
+	if (KC_AT(*p == '.')) {
+		*real = 1;
+		p++;
+		if (!KC_AT(kc_json_digit(*p)))
+			return p;
+		while (KC_AT(kc_json_digit(*p)))
+			p++;
+	}
+	if (KC_AT(*p == 'e' || *p == 'E')) {
+		*real = 1;
+		p++;
+		if (KC_AT(*p == '+' || *p == '-'))
+			p++;
+		if (!KC_AT(kc_json_digit(*p)))
+			return p;
+		while (KC_AT(kc_json_digit(*p)))
+			p++;
+	}
+	*ok = 1;
+	return p;
+#undef KC_AT
+}
+
+/* Read the real of `len` bytes at p in the C locale's format whatever the
+ * program's locale, as jansson does (json.c); KC_EJSON when it overflows
+ * (underflow is not an error), KC_ENOMEM. */
+kc_status kc_json_strtod(const kc_uchar *p, size_t len, double *out);
+
+/*
+ * jansson's error for a text it refuses (jsonerr.c).  The parser stops at
+ * the token where the text goes wrong and calls kc_json_error_at with the
+ * token's first byte and the parser's complaint about it, or NULL for
+ * "unexpected token" / "invalid token" as jansson says where a value
+ * should be.  The token is read again the way jansson's lexer reads it:
+ * its own error, if it has one (bad UTF-8, a bad escape, a number too
+ * big), comes first, as it does in jansson.
+ */
+struct kc_json_error {
+	kc_status status;               /* KC_EJSON or KC_EUTF8 */
+	const kc_uchar *ctx, *ctx_end;  /* jansson's "saved text" */
+	char msg[96];
+};
+
+void kc_json_error_at(struct kc_json_error *e, const kc_uchar *token,
+                      const kc_uchar *end, const char *complaint);
+
+/*
+ * Fill err from e as kc shows it: "malformed JSON: <jansson's text>
+ * (column C)" or "invalid UTF-8 (column C)", "line L, " added when L > 1,
+ * with jansson's line and column (err->line, err->column).  `lost` lists
+ * the NUL bytes jansson skipped without counting (see json.c).
+ */
+void kc_json_error_fill(const struct kc_json_error *e, const kc_uchar *text,
+                        const kc_uchar *const *lost, size_t nlost,
+                        struct kc_error *err);
+
+#endif
