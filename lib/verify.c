@@ -767,10 +767,8 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 		                  "message with a string \"content\"");
 		return KC_EVERIFY;
 	}
-	if ((st = check_tokens(v, &w, res, err)))
-		return st;
 	if (!tpl)
-		return KC_EVERIFY;
+		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
 
 	/* Where the context is: match the preset, the record's values in. */
 	memset(&m, 0, sizeof m);
@@ -797,7 +795,7 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the prompt is not "
 		                  "the %s preset filled in with the record's %s",
 		                  preset, w.head ? "head and question" : "question");
-		return KC_EVERIFY;
+		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
 	}
 	/* Values the template shows but the record did not say (swift). */
 	if (!w.question && m.known[S_QUESTION]) {
@@ -844,7 +842,11 @@ text:
 	in.real = json_is_array(w.real) ? w.real : NULL;
 	in.distractors = json_is_array(w.distractors) ? w.distractors : NULL;
 	res->question_checked = w.question != NULL || !w.head;
+	/* The text first: its problems say more than a token count that
+	 * changed with them. */
 	if ((st = kc_verify_text(&in, res, err)))
+		return st;
+	if (w.render && (st = check_tokens(v, &w, res, err)))
 		return st;
 	return res->problems ? KC_EVERIFY : KC_OK;
 }

@@ -1086,9 +1086,11 @@ static kc_status check_own(struct state *s)
 				                       s->buf.len - dtl - 1, dx, dxl);
 			if (at != dtl + 1 + dxl || s->buf.len != at) {
 				PROBLEM(s, KC_VERIFY_OWN, "passage %ld is not docs[%ld] "
-				        "(\"%s\"): they differ at byte %zu: \"%s\"", p, d,
+				        "(\"%s\"): they differ at byte %zu of the %s: "
+				        "\"%s\"", p, d,
 				        excerpt(b2, sizeof b2, (const unsigned char *)title,
-				                tl), at,
+				                tl), at > dtl ? at - dtl - 1 : at,
+				        at > dtl ? "text" : "title",
 				        excerpt(b1, sizeof b1,
 				                (const unsigned char *)s->buf.data + at,
 				                s->buf.len - at));
