@@ -715,6 +715,16 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 		                  "(kc in verl, swift and keychain records)");
 		return KC_EVERIFY;
 	}
+	if (strcmp(w.format, "keychain") && !w.prompt) {
+		kc_verify_problem(res, err, KC_VERIFY_RECORD, "no prompt: no user "
+		                  "message with a string \"content\"");
+		return KC_EVERIFY;
+	}
+	if (!strcmp(w.format, "keychain") && !w.ctx) {
+		kc_verify_problem(res, err, KC_VERIFY_RECORD,
+		                  "no \"distractor_context\"");
+		return KC_EVERIFY;
+	}
 	preset = str(w.render, "preset", NULL);
 	if (!strcmp(w.format, "keychain"))
 		preset = "keychain-rl";   /* what LoongRL wraps around it */
@@ -734,11 +744,6 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 	/* The keychain record holds the context; its prompt is the preset
 	 * around it. */
 	if (!strcmp(w.format, "keychain")) {
-		if (!w.ctx) {
-			kc_verify_problem(res, err, KC_VERIFY_RECORD,
-			                  "no \"distractor_context\"");
-			return KC_EVERIFY;
-		}
 		if (!tpl)
 			return KC_EVERIFY;
 		v->prompt.len = 0;
@@ -761,11 +766,6 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 			return kc_error_set(err, KC_ENOMEM, "out of memory");
 		w.prompt = v->prompt.data;
 		w.plen = v->prompt.len;
-	}
-	if (!w.prompt) {
-		kc_verify_problem(res, err, KC_VERIFY_RECORD, "no prompt: no user "
-		                  "message with a string \"content\"");
-		return KC_EVERIFY;
 	}
 	if (!tpl)
 		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
