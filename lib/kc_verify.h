@@ -61,7 +61,8 @@ struct kc_verify_result {
 	size_t pairs;            /* pairs found in the prompt */
 	size_t passages;         /* passages found in the prompt */
 	int question_checked;    /* 0 when the record does not say which
-	                            question is the real one (swift) */
+	                            question is the real one (swift); 1
+	                            otherwise, and before it is known */
 };
 
 void kc_verify_result_init(struct kc_verify_result *res);

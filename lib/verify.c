@@ -56,6 +56,7 @@ void kc_verify_result_init(struct kc_verify_result *res)
 	res->format = "";
 	res->tokens = -1;
 	res->budget = -1;
+	res->question_checked = 1;
 }
 
 void kc_verify_problem(struct kc_verify_result *res, struct kc_error *err,

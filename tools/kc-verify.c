@@ -220,12 +220,14 @@ static void summary_text(struct tally *t)
 	if (t->unreadable)
 		printf("%lu lines unreadable\n", t->unreadable);
 	if (t->unchecked)
-		printf("%lu records name no real question (the question reached "
-		       "was not compared)\n", t->unchecked);
+		printf("%lu record%s name%s no real question (the question "
+		       "reached was not compared)\n", t->unchecked,
+		       t->unchecked == 1 ? "" : "s", t->unchecked == 1 ? "s" : "");
 	if (t->nuse) {
 		use_stats(t, &u);
 		printf("tokens/budget: min %.4f, median %.4f, mean %.4f, max %.4f "
-		       "(%zu records)\n", u.min, u.median, u.mean, u.max, t->nuse);
+		       "(%zu record%s)\n", u.min, u.median, u.mean, u.max, t->nuse,
+		       t->nuse == 1 ? "" : "s");
 	}
 }
 
