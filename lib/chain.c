@@ -230,8 +230,9 @@ struct pair {
 static int pair_cmp(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
+	int c = spot_cmp(&x->spot, &y->spot);
 
-	return spot_cmp(&x->spot, &y->spot);
+	return c ? c : strcmp(x->key, y->key);
 }
 
 /* Pick k distinct questions of the pool, not the record's own. */
@@ -326,7 +327,7 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 	long npairs, nqpairs;
 	kc_rng rng;
 	kc_status st;
-	size_t klen, i, p;
+	size_t klen, i, p, stacked = 0;
 	char fmtname[32];
 
 	if ((st = kc_get_string(rec, "id", &id, &idlen, err)) ||
@@ -380,10 +381,10 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 			free(offs);
 		}
 	}
-	if ((long)nspots < npairs) {
+	if (nspots == 0) {
 		st = kc_error_set(err, KC_EBUDGET,
-		                  "%zu sentence ends in the context for %ld chain "
-		                  "pairs (fewer chains: --chains)", nspots, npairs);
+		                  "no sentence end in the context for the %ld "
+		                  "chain pairs", npairs);
 		goto out;
 	}
 
@@ -499,13 +500,21 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 			k += plan.hops;
 		}
 
-		/* Distinct random sentence ends, one per pair. */
+		/* Distinct random sentence ends, one per pair.  A context with
+		 * fewer sentence ends than pairs (dense chains in short
+		 * passages) gets the rest stacked: a pair ends in '.', so the
+		 * next pair right after it is still at a sentence end. */
 		for (i = 0; i < (size_t)npairs; i++) {
-			size_t j = i + (size_t)kc_rng_below(&rng, nspots - i);
-			struct spot t = spots[i];
-			spots[i] = spots[j];
-			spots[j] = t;
-			pairs[i].spot = spots[i];
+			if (i < nspots) {
+				size_t j = i + (size_t)kc_rng_below(&rng, nspots - i);
+				struct spot t = spots[i];
+				spots[i] = spots[j];
+				spots[j] = t;
+				pairs[i].spot = spots[i];
+			} else {
+				pairs[i].spot = spots[kc_rng_below(&rng, nspots)];
+				stacked++;
+			}
 		}
 		qsort(pairs, (size_t)npairs, sizeof *pairs, pair_cmp);
 
@@ -539,6 +548,7 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 		json_object_set_new(chain, "hops", json_integer(plan.hops));
 		json_object_set_new(chain, "tree", json_boolean(plan.tree));
 		json_object_set_new(chain, "uuid", json_string(fmtname));
+		json_object_set_new(chain, "stacked", json_integer((json_int_t)stacked));
 		{
 			json_t *d = json_array();
 			for (i = 0; i < ndist; i++) {

@@ -114,7 +114,8 @@ static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 	const struct kc_preset_def *p = kc_preset_find(f->o.plan.preset);
 	struct kc_template t;
 	kc_span none[KC_SLOT_MAX] = { { "", 0 } };
-	size_t n, before = 0, after = 0;
+	size_t n, chat;
+	const char *name;
 	kc_status st;
 
 	if (!p)
@@ -128,13 +129,9 @@ static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 	kc_template_release(&t);
 	if (st || (st = count(f, f->scratch.data, f->scratch.len, &n, err)))
 		return st ? st : kc_error_set(err, KC_ENOMEM, "out of memory");
-	if (strcmp(f->o.plan.chat, "none")) {
-		st = kc_tokenizer_chat_overhead(f->tok, &before, &after, NULL);
-		if (st && st != KC_EUNSUPPORTED)
-			return kc_error_set(err, st, "chat template: %s",
-			                    kc_strerror(st));
-	}
-	f->template_cost = n + before + after;
+	if ((st = kc_chat_tokens(f->tok, f->o.plan.chat, &chat, &name, err)))
+		return st;
+	f->template_cost = n + chat;
 	return KC_OK;
 }
 
@@ -464,7 +461,8 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 		for (i = 0; i < nown; i++) {
 			struct own *o = &own[order[i]];
 			double c = (double)(o->tokens + header_cost(f, k + 1) + f->sep);
-			if (!o->supporting && est + c > target) {
+			if (!o->supporting &&
+			    (f->o.relevant_only || est + c > target)) {
 				dropped++;
 				continue;
 			}

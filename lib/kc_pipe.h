@@ -34,6 +34,12 @@ void kc_pool_free(kc_pool *pool);
  */
 kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err);
 
+/* A pool of questions only, for distractors: docs are not kept. */
+#define KC_POOL_QUESTIONS_ONLY 1
+
+/* Set flags (KC_POOL_QUESTIONS_ONLY) before adding records. */
+void kc_pool_set_flags(kc_pool *pool, unsigned flags);
+
 /*
  * Add every record of a file: canonical records or a dataset file as
  * published (read through the importer).  On a bad record, fills err
@@ -61,9 +67,6 @@ const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
  */
 kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
                                  size_t *count, struct kc_error *err);
-
-/* Check a canonical record (declared by the importer too). */
-kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
 
 /* ------------------------------------------------------------------ */
 /* The plan: lengths and the parameters of the later steps (plan.c). */
@@ -108,6 +111,18 @@ struct kc_plan {
  * prompt and the tokenizer's own chat template ("auto").
  */
 void kc_plan_defaults(struct kc_plan *plan, long length);
+
+/*
+ * The tokens a chat template adds around the prompt: `chat` is "none"
+ * (0), a number of tokens, a template name (see kc_tok.h), or "auto":
+ * the tokenizer's own, and for a ChatML or Llama-3 vocabulary the longer
+ * of its family's templates (Qwen2.5's, which adds a default system
+ * message; Llama-3.1's, which adds its dates), so that a prompt fits
+ * every model of the family.  0 when the tokenizer has no template.
+ * *name gets the template counted ("none" when none).
+ */
+kc_status kc_chat_tokens(kc_tokenizer *tok, const char *chat, size_t *n,
+                         const char **name, struct kc_error *err);
 
 /* Store the plan in rec["plan"] / read it back (fields absent in the
  * record keep the values already in *plan). */

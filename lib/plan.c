@@ -157,3 +157,41 @@ kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
 		                    "\"plan\".\"uuid\" is not a UUID format");
 	return KC_OK;
 }
+
+kc_status kc_chat_tokens(kc_tokenizer *tok, const char *chat, size_t *n,
+                         const char **name, struct kc_error *err)
+{
+	size_t before = 0, after = 0;
+	const char *t = chat;
+	char *end;
+	long v;
+	kc_status st;
+
+	*n = 0;
+	*name = "none";
+	if (!strcmp(chat, "none"))
+		return KC_OK;
+	v = strtol(chat, &end, 10);
+	if (end != chat && !*end) {
+		if (v < 0)
+			return kc_error_set(err, KC_EINVAL, "negative chat tokens");
+		*n = (size_t)v;
+		*name = "stated";
+		return KC_OK;
+	}
+	if (!strcmp(chat, "auto")) {
+		t = kc_tokenizer_chat_default(tok);
+		if (!t)
+			return KC_OK;
+		if (!strcmp(t, "chatml"))
+			t = "qwen2.5";
+		else if (!strcmp(t, "llama3"))
+			t = "llama3.1";
+	}
+	st = kc_tokenizer_chat_overhead_for(tok, t, &before, &after, err);
+	if (st)
+		return st;
+	*n = before + after;
+	*name = t;
+	return KC_OK;
+}

@@ -48,7 +48,13 @@ struct kc_pool {
 	uint32_t *slots;        /* passage index + 1; 0 = empty */
 	size_t nslots;          /* power of two */
 	const kc_tokenizer *counted_with;
+	unsigned flags;
 };
+
+void kc_pool_set_flags(kc_pool *pool, unsigned flags)
+{
+	pool->flags = flags;
+}
 
 kc_status kc_pool_new(kc_pool **out)
 {
@@ -240,8 +246,11 @@ kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err)
 	kc_status st;
 
 	if ((st = kc_get_string(rec, "question", &q, &qlen, err)) ||
-	    (st = kc_get_string(rec, "id", &id, &idlen, err)) ||
-	    (st = kc_get_array(rec, "docs", &docs, err)))
+	    (st = kc_get_string(rec, "id", &id, &idlen, err)))
+		return st;
+	if (pool->flags & KC_POOL_QUESTIONS_ONLY)
+		goto question;
+	if ((st = kc_get_array(rec, "docs", &docs, err)))
 		return st;
 	json_array_foreach(docs, i, d) {
 		const char *title, *text;
@@ -255,6 +264,7 @@ kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err)
 		if ((st = add_passage(pool, title, tl, text, xl)))
 			return kc_error_set(err, st, "%s", kc_strerror(st));
 	}
+question:
 	if ((st = add_question(pool, q, qlen, id, idlen)))
 		return kc_error_set(err, st, "%s", kc_strerror(st));
 	return KC_OK;
@@ -319,30 +329,25 @@ kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
 
 kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err)
 {
-	kc_reader *r;
+	kc_importer *im;
 	json_t *rec;
 	kc_status st;
 
-	if ((st = kc_reader_open(&r, path, 0, err))) {
+	if ((st = kc_importer_open(&im, path, NULL, err))) {
 		if (err)
 			err->source = path;
 		return st;
 	}
-	while ((st = kc_reader_next(r, &rec, err)) == KC_OK) {
+	while ((st = kc_importer_next(im, &rec, err)) == KC_OK) {
 		st = kc_pool_add(pool, rec, err);
 		json_decref(rec);
-		if (st) {
-			if (err) {
-				err->source = kc_reader_name(r);
-				err->line = kc_reader_lineno(r);
-			}
+		if (st)
 			break;
-		}
 	}
 	if (st == KC_EOF)
 		st = KC_OK;
-	if (st && err && err->source == kc_reader_name(r))
-		err->source = path;   /* the reader's name dies with it */
-	kc_reader_free(r);
+	if (st && err)
+		err->source = path;   /* the importer's copy dies with it */
+	kc_importer_free(im);
 	return st;
 }

@@ -227,7 +227,9 @@ static int pair_cmp(const void *a, const void *b)
 
 	if (x->passage != y->passage)
 		return x->passage < y->passage ? -1 : 1;
-	return x->at < y->at ? -1 : x->at > y->at;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return strcmp(x->key, y->key);   /* stacked pairs: a fixed order */
 }
 
 /* Read the passages and the pairs of a record. */
@@ -377,16 +379,26 @@ static kc_status rehome(struct rpass *ps, size_t np, struct rpair *qs,
 		}
 		free(offs);
 	}
-	if (n < ps[from].npairs) {
-		free(spots);
-		return KC_EBUDGET;
-	}
 	for (size_t k = 0; k < ps[from].npairs; k++) {
-		size_t j = k + (size_t)kc_rng_below(rng, n - k);
 		struct rpair *q = &qs[ps[from].first_pair + k];
-		q->passage = spots[j].passage;
-		q->at = spots[j].at;
-		spots[j] = spots[k];
+		if (k < n) {
+			size_t j = k + (size_t)kc_rng_below(rng, n - k);
+			q->passage = spots[j].passage;
+			q->at = spots[j].at;
+			spots[j] = spots[k];
+		} else {
+			/* No free sentence end left: stack the pair right
+			 * after another one (a pair ends a sentence too). */
+			size_t j = (size_t)kc_rng_below(rng, nq), tries = 0;
+			while (qs[j].passage == from && ++tries < nq)
+				j = (j + 1) % nq;
+			if (qs[j].passage == from) {
+				free(spots);
+				return KC_EBUDGET;
+			}
+			q->passage = qs[j].passage;
+			q->at = qs[j].at;
+		}
 	}
 	free(spots);
 	/* Re-sort and re-index the pairs of every passage. */
@@ -402,29 +414,6 @@ static kc_status rehome(struct rpass *ps, size_t np, struct rpair *qs,
 nomem:
 	free(spots);
 	return KC_ENOMEM;
-}
-
-static kc_status chat_overhead(kc_renderer *r, const char *chat, size_t *n,
-                               struct kc_error *err)
-{
-	size_t before = 0, after = 0;
-	kc_status st;
-	char *end;
-	long v;
-
-	*n = 0;
-	if (!strcmp(chat, "none"))
-		return KC_OK;
-	v = strtol(chat, &end, 10);
-	if (end != chat && !*end && v >= 0) {   /* a stated overhead */
-		*n = (size_t)v;
-		return KC_OK;
-	}
-	st = kc_tokenizer_chat_overhead(r->tok, &before, &after, err);
-	if (st == KC_EUNSUPPORTED)
-		return KC_OK;
-	*n = before + after;
-	return st;
 }
 
 /* FNV-1a 64 of title + "\n" + text, in hex: a plain, documented hash a
@@ -617,7 +606,7 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 	struct rpair *qs = NULL;
 	size_t np = 0, nq = 0, overhead, ctx_at = 0, dropped = 0, *order = NULL;
 	long limit;
-	const char *id, *question, *head = "", *answer = "", *chat;
+	const char *id, *question, *head = "", *answer = "", *chat, *chat_name;
 	size_t idlen, qlen, headlen = 0, answerlen = 0;
 	int has_plan, own_ctx;
 	json_t *chain, *answers, *render = NULL, *res = NULL;
@@ -669,7 +658,7 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 	if (limit == 0)
 		limit = has_plan ? plan.length - plan.generate : -1;
 	chat = r->o.chat ? r->o.chat : plan.chat;
-	if ((st = chat_overhead(r, chat, &overhead, err)))
+	if ((st = kc_chat_tokens(r->tok, chat, &overhead, &chat_name, err)))
 		goto out;
 
 	if (own_ctx) {
@@ -722,37 +711,47 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 				order[i] = i;
 			kc_rng_shuffle(&rng, order, np, sizeof *order);
 		}
-		/* Pairless fillers first, as many as cover the excess. */
-		for (size_t k = 0; k < np && removed < over; k++) {
-			struct rpass *p = &ps[order[k]];
-			size_t a, b;
-			if (!p->keep || p->doc >= 0 || p->npairs)
-				continue;
-			a = token_at(&r->toks, ctx_at + p->start);
-			b = token_at(&r->toks, ctx_at + p->end);
-			p->keep = 0;
-			dropped++;
-			removed += b - a + 1;
-		}
-		if (removed)
-			continue;
-		/* Every filler left carries pairs: move one filler's pairs
-		 * elsewhere and drop it. */
-		for (size_t k = 0; k < np; k++) {
-			struct rpass *p = &ps[order[k]];
-			if (!p->keep || p->doc >= 0)
-				continue;
-			st = rehome(ps, np, qs, nq, order[k], &rng);
-			if (st == KC_ENOMEM) {
-				st = kc_error_set(err, st, "out of memory");
-				goto out;
+		/* Drop fillers until the excess is covered: the smallest one
+		 * that covers what is left, or else the largest and look
+		 * again, so that little more than the excess goes.  Fillers
+		 * that carry no pair go first; a filler with pairs goes only
+		 * when none is left, its pairs moved to other sentence ends.
+		 * Ties go by the drawn order. */
+		while (removed < over) {
+			struct rpass *best = NULL;
+			size_t best_n = 0, best_k = 0, left = over - removed;
+			for (int with_pairs = 0; with_pairs < 2 && !best;
+			     with_pairs++)
+				for (size_t k = 0; k < np; k++) {
+					struct rpass *p = &ps[order[k]];
+					size_t m;
+					if (!p->keep || p->doc >= 0 ||
+					    (p->npairs != 0) != with_pairs)
+						continue;
+					m = token_at(&r->toks, ctx_at + p->end) -
+					    token_at(&r->toks, ctx_at + p->start) + 1;
+					if (!best || (m >= left ?
+					              best_n < left || m < best_n :
+					              best_n < left && m > best_n)) {
+						best = p;
+						best_n = m;
+						best_k = order[k];
+					}
+				}
+			if (!best)
+				break;
+			if (best->npairs) {
+				st = rehome(ps, np, qs, nq, best_k, &rng);
+				if (st == KC_ENOMEM) {
+					st = kc_error_set(err, st, "out of memory");
+					goto out;
+				}
+				if (st)
+					break;
 			}
-			if (st)
-				continue;
-			p->keep = 0;
+			best->keep = 0;
 			dropped++;
-			removed = 1;
-			break;
+			removed += best_n;
 		}
 		if (!removed) {
 			st = kc_error_set(err, KC_EBUDGET, "the prompt has %zu tokens, "
@@ -763,11 +762,12 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 	}
 
 	/* What the record says about the rendering. */
-	render = json_pack("{s:I,s:I,s:s,s:s,s:I,s:I}",
+	render = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:I}",
 	                   "tokens", (json_int_t)(r->toks.n + overhead),
 	                   "budget", (json_int_t)limit,
 	                   "preset", preset ? preset->name : "custom",
 	                   "tokenizer", kc_tokenizer_name(r->tok),
+	                   "chat", chat_name,
 	                   "chat_tokens", (json_int_t)overhead,
 	                   "dropped", (json_int_t)dropped);
 	if (!own_ctx && render) {

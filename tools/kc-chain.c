@@ -89,6 +89,7 @@ static kc_chainer *chainer_for(struct ctx *c, const json_t *rec,
 			return c->loaded[i].chainer;
 	if (kc_pool_new(&pool))
 		cli_die("out of memory");
+	kc_pool_set_flags(pool, KC_POOL_QUESTIONS_ONLY);
 	if (kc_pool_load(pool, name, err)) {
 		/* Not a record's fault: the pool itself is unusable. */
 		cli_report(err);
@@ -113,7 +114,12 @@ static int chain_one(json_t *rec, const struct kc_error *where, void *data)
 	kc_chainer *ch;
 
 	kc_error_clear(&err);
-	if (!(ch = chainer_for(c, rec, &err)) || kc_chain(ch, rec, &err))
+	if (!json_is_array(json_object_get(rec, "passages")))
+		kc_error_set(&err, KC_EFIELD, "missing \"passages\" (run kc-fill "
+		             "first)");
+	else if ((ch = chainer_for(c, rec, &err)))
+		kc_chain(ch, rec, &err);
+	if (err.status)
 		return cli_record_error(where, &err);
 	cli_write(rec);
 	cli_progress(++c->done, 0);
@@ -168,6 +174,7 @@ int main(int argc, char **argv)
 	if (nq) {
 		if (kc_pool_new(&qpool))
 			cli_die("out of memory");
+		kc_pool_set_flags(qpool, KC_POOL_QUESTIONS_ONLY);
 		for (int i = 0; i < nq; i++)
 			if (kc_pool_load(qpool, qfiles[i], &err)) {
 				cli_report(&err);

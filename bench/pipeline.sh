@@ -1,0 +1,63 @@
+#!/bin/sh
+# bench/pipeline.sh - kc-fill | kc-chain | kc-render at 32K on a large pool.
+#
+# The pool: 200,000 passages made from the real samples (bench/make-pool;
+# the raw train files are not at hand).  The input: the real HotpotQA
+# samples, repeated under new ids to N records.  Reported: records/s and
+# MB/s of the pipeline (exact Qwen counts, chains, verl output), its
+# start-up (loading the pool) apart, and `cat` of the same output in the
+# same run as the I/O ceiling.
+set -eu
+cd "$(dirname "$0")/.."
+: "${KC_BUILD:=build}"
+BIN=$KC_BUILD/bin
+DATA=${KC_DATA:-../shared/data/real}
+N=${KC_BENCH_RECORDS:-2000}
+LEN=${KC_BENCH_LENGTH:-32k}
+W=$KC_BUILD/bench
+mkdir -p "$W"
+export PATH="$BIN:$PATH"
+
+[ -s "$W/pool.jsonl" ] || bench/make-pool "$DATA" 20000 >"$W/pool.jsonl"
+kc-import "$DATA"/hotpotqa/*.json >"$W/hp.jsonl"
+python3 - "$W/hp.jsonl" "$N" >"$W/in.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+for i in range(int(sys.argv[2])):
+    r = dict(recs[i % len(recs)])
+    r["id"] = "%s-%d" % (r["id"], i)
+    print(json.dumps(r))
+PY
+
+now() { date +%s.%N; }
+t0=$(now)
+kc-fill --pool "$W/pool.jsonl" -l "$LEN" </dev/null |
+	kc-chain -q "$W/pool.jsonl" | kc-render -f verl >/dev/null
+t1=$(now)
+kc-fill --pool "$W/pool.jsonl" -l "$LEN" <"$W/in.jsonl" |
+	kc-chain -q "$W/pool.jsonl" | kc-render -f verl >"$W/out.jsonl"
+t2=$(now)
+cat "$W/out.jsonl" >/dev/null
+cat "$W/out.jsonl" | cat >/dev/null
+t3=$(now)
+cat "$W/out.jsonl" | cat | cat >/dev/null
+t4=$(now)
+records=$(wc -l <"$W/out.jsonl")
+bytes=$(wc -c <"$W/out.jsonl")
+python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$records" "$bytes" "$LEN" <<'PY'
+import sys
+t0, t1, t2, t3, t4 = map(float, sys.argv[1:6])
+n, b, length = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+start = t1 - t0
+run = t2 - t1
+steady = max(run - start, 1e-9)
+cat = t4 - t3
+print("pipeline  kc-fill | kc-chain | kc-render -f verl at %s, pool 200,000 passages" % length)
+print("  records %d, output %.1f MB" % (n, b / 1e6))
+print("  start-up (pool load) %.2f s; run %.2f s" % (start, run))
+print("  kc pipeline     %8.1f records/s  %7.1f MB/s (whole run)" % (n / run, b / 1e6 / run))
+print("  kc pipeline     %8.1f records/s  %7.1f MB/s (start-up apart)" % (n / steady, b / 1e6 / steady))
+print("  cat | cat | cat %8.1f records/s  %7.1f MB/s (I/O ceiling)" % (n / cat, b / 1e6 / cat))
+print("  ratio kc / cat  %.3f" % ((n / steady) / (n / cat)))
+PY
+kc-verify -q "$W/out.jsonl" 2>/dev/null | tail -3 || true
