@@ -289,14 +289,19 @@ static int match_from(struct match *m, size_t k, size_t pos)
 	} else if (seg_bytes(m, k + 1, &a, &an) && an > 0) {
 		size_t left = m->len - pos;
 		if (g->slot == S_CONTEXT) {
-			for (size_t e = left >= an ? left - an + 1 : 0; e-- > 0;)
-				if (!memcmp(m->p + pos + e, a, an)) {
+			const char *base = m->p + pos, *f;
+			size_t e = left >= an ? left - an + 1 : 0;
+			/* Backwards, by the anchor's first byte. */
+			while (e > 0 && (f = memrchr(base, a[0], e))) {
+				e = (size_t)(f - base);
+				if (!memcmp(f, a, an)) {
 					m->vlen[g->slot] = e;
 					if (match_from(m, k, pos))
 						return 1;
 					if (m->steps < 0)
 						break;
 				}
+			}
 		} else {
 			const char *f = m->p + pos;
 			while (f && (size_t)(f - m->p) + an <= m->len) {

@@ -69,6 +69,7 @@ struct state {
 	const unsigned char *t;
 	size_t len;
 	struct keyform form;
+	unsigned char cls[256];     /* 1 for the form's key characters */
 	char form_name[32];
 	struct vpair *pairs;
 	size_t np;
@@ -701,7 +702,7 @@ static kc_status keys_elsewhere(struct state *s)
 		if (seg_end < pos)
 			seg_end = pos;
 		for (size_t i = pos; i <= seg_end; i++) {
-			if (i < seg_end && form_char(&s->form, s->t[i]))
+			if (i < seg_end && s->cls[s->t[i]])
 				continue;
 			for (size_t w = run; i - run >= L && w + L <= i; w++) {
 				long id = key_find(s, s->t + w);
@@ -1177,6 +1178,8 @@ static kc_status run(struct state *s)
 			goto own;
 		}
 		form_name(&s->form, s->form_name, sizeof s->form_name);
+		for (int c = 0; c < 256; c++)
+			s->cls[c] = (unsigned char)form_char(&s->form, (unsigned char)c);
 		if (!is_key(&s->form, h, in->head_len)) {
 			PROBLEM(s, KC_VERIFY_CHAIN, "the head \"%s\" is not a %s key",
 			        excerpt(hb, sizeof hb, h, in->head_len), s->form_name);
