@@ -85,6 +85,9 @@ struct kc_verify_opts {
 	long max_tokens;         /* > 0: the limit; 0: the record's budget */
 	double min_fill;         /* > 0: tokens must be at least this share
 	                            of the limit */
+	const char *template;    /* the template the prompts were made from
+	                            (as kc-render --template); NULL: the
+	                            preset each render names */
 };
 
 void kc_verify_opts_init(struct kc_verify_opts *o);

@@ -732,18 +732,22 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 		return KC_EVERIFY;
 	}
 	preset = str(w.render, "preset", NULL);
-	if (!strcmp(w.format, "keychain"))
+	if (!strcmp(w.format, "keychain")) {
 		preset = "keychain-rl";   /* what LoongRL wraps around it */
-	if (!preset || !(tpl = kc_preset(preset))) {
+		tpl = kc_preset(preset);
+	} else if (v->o.template) {
+		preset = "--template";
+		tpl = v->o.template;
+	} else if (!preset || !(tpl = kc_preset(preset))) {
 		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the prompt was "
-		                  "made from %s%s%s: kc-verify knows only the "
-		                  "presets", preset ? "template \"" : "an unnamed "
-		                  "template", preset ? preset : "",
-		                  preset ? "\"" : "");
+		                  "made from %s%s%s: give it with --template",
+		                  preset ? "template \"" : "an unnamed template",
+		                  preset ? preset : "", preset ? "\"" : "");
 		tpl = NULL;
-	} else if (!template_split(v, tpl, segs, &nsegs)) {
-		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "preset \"%s\" "
-		                  "does not parse", preset);
+	}
+	if (tpl && !template_split(v, tpl, segs, &nsegs)) {
+		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the template of "
+		                  "%s does not parse", preset);
 		tpl = NULL;
 	}
 
@@ -799,8 +803,10 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 	m.vlen[S_ANSWER] = w.alen;
 	if (!match_from(&m, 0, 0)) {
 		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the prompt is not "
-		                  "the %s preset filled in with the record's %s",
-		                  preset, w.head ? "head and question" : "question");
+		                  "the %s%s filled in with the record's %s", preset,
+		                  v->o.template && strcmp(w.format, "keychain") ?
+		                  "" : " preset",
+		                  w.head ? "head and question" : "question");
 		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
 	}
 	/* Values the template shows but the record did not say (swift). */
@@ -816,7 +822,11 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 	in.ctx_end = m.ctx1;
 	in.head_at = m.head_at;
 	in.nhead_at = m.nhead;
+	/* The filter preset's context is the record's own docs, joined,
+	 * without passages or pairs. */
 	in.numbered = strcmp(preset, "filter") != 0;
+	if (!in.numbered)
+		w.head = NULL;
 	if (json_is_integer(json_object_get(w.render, "passages")))
 		in.npassages = (long)json_integer_value(json_object_get(w.render,
 		                                                       "passages"));

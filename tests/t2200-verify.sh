@@ -270,6 +270,24 @@ test_expect_success 'keychain and verl records broken are caught too' '
 	test_grep "bad-verl.jsonl:2: .*reaches another question" err
 '
 
+test_expect_success 'prompts of a template of one'"'"'s own, and of the filter preset' '
+	head -20 c.jsonl >few-c.jsonl &&
+	T="Context:\n{context}\n\nStart at {chain_head}; the question is {{hidden}}." &&
+	kc-render --template "$T" <few-c.jsonl >own.jsonl &&
+	test_must_fail --status=1 kc-verify own.jsonl >out 2>err &&
+	test_grep "template \"custom\": give it with --template" err &&
+	kc-verify --template "$T" own.jsonl >out &&
+	test_grep "^20 records, 20 passed" out &&
+	printf "%s" "$T" >t.txt &&
+	kc-verify --template-file t.txt own.jsonl >out &&
+	test_must_fail --status=1 kc-verify --template "Context: {context}" own.jsonl \
+		>out 2>err &&
+	test_grep "the prompt is not the --template filled in" err &&
+	head -20 hp.jsonl | kc-render --preset filter --no-limit >filter.jsonl &&
+	kc-verify filter.jsonl >out &&
+	test_grep "^20 records, 20 passed" out
+'
+
 test_expect_success '--max-tokens and --min-fill' '
 	test_must_fail --status=1 kc-verify -m 1k chat.jsonl >out 2>err &&
 	test_grep "over the budget of 1024" err &&
@@ -371,9 +389,8 @@ test_expect_success 'usage errors exit 2; --help and --version exit 0' '
 
 test_expect_success 'the options of --help are those of the man page' '
 	kc-verify --help | grep -o -- "--[a-z-]*" | sort -u >help-opts &&
-	grep -o "^\.It Fl [a-zA-Z] , Fl -[a-z-]*\|^\.It Fl -[a-z-]*" \
-		"$SRC"/man/kc-verify.1 | grep -o -- "-[a-z-]*$" |
-		sed "s/^-/--/" | sort -u >man-opts &&
+	grep "^\.It Fl" "$SRC"/man/kc-verify.1 | grep -o "Fl -[a-z-]*" |
+		sed "s/^Fl -/--/" | sort -u >man-opts &&
 	test_cmp man-opts help-opts
 '
 

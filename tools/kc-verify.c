@@ -31,6 +31,9 @@ static void usage(void)
 "  -m, --max-tokens N     the limit (default: each record's budget); 32k\n"
 "                         accepted\n"
 "      --min-fill F       fail records under F of the limit (0..1)\n"
+"      --template TEXT    the template the prompts were made from, as given\n"
+"                         to kc-render (default: the preset each names)\n"
+"      --template-file F  the template from a file\n"
 "  -q, --quiet            no line per failing record, the summary only\n"
 "      --json             the summary as one JSON object\n"
 "  -h, --help             show this help and exit\n"
@@ -40,7 +43,7 @@ static void usage(void)
 	exit(0);
 }
 
-enum { O_MINFILL = 256, O_JSON };
+enum { O_MINFILL = 256, O_JSON, O_TEMPLATE, O_TEMPLATE_FILE };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -48,6 +51,8 @@ static const struct option longopts[] = {
 	{ "max-tokens", required_argument, NULL, 'm' },
 	{ "min-fill", required_argument, NULL, O_MINFILL },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "template", required_argument, NULL, O_TEMPLATE },
+	{ "template-file", required_argument, NULL, O_TEMPLATE_FILE },
 	{ "tokenizer", required_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -177,6 +182,28 @@ static int verify_file(kc_verifier *v, const char *path, struct tally *t)
 	return rc;
 }
 
+/* The whole of a small file, NUL-terminated (the caller frees it). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	kc_buf b;
+	char chunk[8192];
+	size_t n;
+
+	if (!f)
+		cli_die("%s: %s", path, strerror(errno));
+	kc_buf_init(&b, 1 << 24);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (kc_buf_append(&b, chunk, n))
+			cli_die("%s: template too large", path);
+	if (ferror(f))
+		cli_die("%s: %s", path, strerror(errno));
+	fclose(f);
+	if (kc_buf_append(&b, "", 0))
+		cli_die("out of memory");
+	return b.data;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -264,6 +291,7 @@ int main(int argc, char **argv)
 	struct kc_error err;
 	struct tally t;
 	kc_verifier *v;
+	char *template_text = NULL;
 	int c, json = 0, rc = CLI_OK;
 
 	cli_init(argc, argv);
@@ -280,6 +308,11 @@ int main(int argc, char **argv)
 			o.min_fill = cli_double("--min-fill", optarg, 0, 1);
 			break;
 		case O_JSON: json = 1; break;
+		case O_TEMPLATE: o.template = optarg; break;
+		case O_TEMPLATE_FILE:
+			free(template_text);
+			o.template = template_text = slurp(optarg);
+			break;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);
@@ -307,6 +340,7 @@ int main(int argc, char **argv)
 		summary_text(&t);
 	cli_close_stdout();
 	kc_verifier_free(v);
+	free(template_text);
 	free(t.use);
 	return rc;
 }
