@@ -234,6 +234,7 @@ size_t kc_utf8_valid_prefix(const char *s, size_t len);
 #include "kc_pipe.h"
 #include "kc_judge.h"
 #include "kc_ask.h"
+#include "kc_verify.h"
 
 #ifdef __cplusplus
 }

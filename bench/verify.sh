@@ -1,0 +1,92 @@
+#!/bin/sh
+# bench/verify.sh - kc-verify's speed, as ratios to references run in the
+# same command on the same records:
+#
+#  1. kc-tok counting the same prompts: the floor, since every prompt must
+#     be parsed and counted exactly; the ratio is what the structural
+#     checks (pairs, chain, placement, keys, own passages) cost on top.
+#  2. kc-render writing the same records from the chained input: the
+#     producer; verifying should cost no more than producing.
+#  3. python3 reading the same lines with json.loads: a parse-only floor
+#     outside our code.
+#
+# The records: the real HotpotQA samples, repeated under new ids to N,
+# filled at LEN, chained and rendered as verl (made once, kept in
+# $KC_BUILD/bench).  Times are CPU seconds (user + system) of the child,
+# best of R runs, so that other load on the machine counts little.
+set -eu
+cd "$(dirname "$0")/.."
+: "${KC_BUILD:=build}"
+BIN=$KC_BUILD/bin
+DATA=${KC_DATA:-../shared/data/real}
+N=${KC_BENCH_RECORDS:-1000}
+LEN=${KC_BENCH_LENGTH:-32k}
+R=${KC_BENCH_RUNS:-3}
+W=$KC_BUILD/bench
+mkdir -p "$W"
+export PATH="$BIN:$PATH"
+
+in=$W/verify-in-$N.jsonl
+chained=$W/verify-chained-$LEN-$N.jsonl
+out=$W/verify-verl-$LEN-$N.jsonl
+if [ ! -s "$out" ]; then
+	kc-import "$DATA"/hotpotqa/*.json >"$W/verify-hp.jsonl"
+	python3 - "$W/verify-hp.jsonl" "$N" >"$in" <<-'PY'
+	import json, sys
+	recs = [json.loads(l) for l in open(sys.argv[1])]
+	for i in range(int(sys.argv[2])):
+	    r = dict(recs[i % len(recs)])
+	    r["id"] = "%s-%d" % (r["id"], i)
+	    print(json.dumps(r))
+	PY
+	kc-fill --pool "$W/verify-hp.jsonl" -l "$LEN" <"$in" | kc-chain >"$chained"
+	kc-render -f verl <"$chained" >"$out"
+fi
+
+python3 - "$R" "$out" "$chained" <<'PY'
+import os, resource, subprocess, sys
+
+runs, out, chained = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+records = sum(1 for _ in open(out))
+mb = os.path.getsize(out) / 1e6
+
+def cpu(cmd, stdin):
+    """Best CPU time (user + system) of cmd over the runs."""
+    best = None
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(stdin, "rb") as f:
+            p = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode not in (0, 1):
+            sys.exit("%s: exit %d: %s" % (cmd[0], p.returncode,
+                                         p.stderr.decode()[:300]))
+        t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best = t if best is None else min(best, t)
+    return max(best, 1e-6)
+
+check = subprocess.run(["kc-verify", "-q", out], capture_output=True,
+                       text=True)
+verify = cpu(["kc-verify", "-q"], out)
+verify_chained = cpu(["kc-verify", "-q"], chained)
+tok = cpu(["kc-tok"], out)
+render = cpu(["kc-render", "-f", "verl"], chained)
+pyjson = cpu(["python3", "-c",
+              "import json, sys\nfor l in sys.stdin: json.loads(l)"], out)
+
+print("verify  kc-verify on %d verl records (%.1f MB), CPU seconds, best of %d"
+      % (records, mb, runs))
+print("  summary: " + check.stdout.splitlines()[0])
+cmb = os.path.getsize(chained) / 1e6
+for name, t, size in (("kc-verify", verify, mb),
+                      ("kc-verify, chained input", verify_chained, cmb),
+                      ("kc-tok (count only)", tok, mb),
+                      ("kc-render (producer)", render, cmb),
+                      ("python3 json.loads", pyjson, mb)):
+    print("  %-26s %7.3f s  %8.1f records/s  %6.1f MB/s of its input"
+          % (name, t, records / t, size / t))
+print("  ratio kc-verify / kc-tok       %.2f" % (verify / tok))
+print("  ratio kc-verify / kc-render    %.2f" % (verify / render))
+print("  ratio kc-verify / json.loads   %.2f" % (verify / pyjson))
+PY
