@@ -5,7 +5,8 @@
  * inside decimals ("3. {...}.5") and abbreviations ("U. {...}.S.").
  * Here a '.', '?' or '!' ends a sentence only when white space or the
  * end of the text follows (after any closing quotes or brackets), or a
- * capital right after a word (2WikiMultihopQA's glued sentences), the
+ * capitalized word right after a word (2WikiMultihopQA's glued
+ * sentences, "film.It was"; not "Ph.D."), the
  * word before it is not an abbreviation or an initial, and the next word
  * does not start in lower case.  A newline inside the text is a
  * paragraph end and always qualifies.
@@ -24,7 +25,8 @@ static const char *const abbrev[] = {
 	"dept", "dr", "ed", "eds", "esp", "esq", "est", "etc", "feb", "fig",
 	"figs", "fl", "ft", "gen", "gov", "hon", "inc", "jan", "jr", "jul",
 	"jun", "lt", "ltd", "maj", "mar", "messrs", "mlle", "mme", "mr", "mrs",
-	"ms", "mt", "no", "nos", "nov", "nr", "oct", "op", "pp", "prof", "pvt",
+	"ms", "mt", "no", "nos", "nov", "nr", "oct", "op", "ph", "pp", "prof",
+	"pvt",
 	"rd", "rep", "repr", "rev", "sen", "sep", "sept", "sgt", "sr", "st",
 	"trans", "univ", "vol", "vols", "vs",
 };
@@ -64,6 +66,8 @@ static int period_ends(const char *text, size_t i)
 	size_t start = i;
 	int inner_dot = 0, letters = 0;
 
+	if (i > 0 && text[i - 1] == '.')
+		return 1;                 /* the last period of "..." */
 	/* The word before the period: letters, digits and inner periods. */
 	while (start > 0) {
 		unsigned char c = (unsigned char)text[start - 1];
@@ -112,10 +116,11 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 			j += k;
 		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') {
 			/* 2WikiMultihopQA joins its sentences with no space
-			 * ("a 1936 film.It recorded"): a capital right after a
-			 * word of two or more letters still starts a sentence. */
-			if (!isupper(s[j]) || i < 2 || !islower(s[i - 1]) ||
-			    !isalpha(s[i - 2]))
+			 * ("a 1936 film.It recorded"): a capitalized word right
+			 * after a word of two or more letters still starts a
+			 * sentence ("Ph.D." does not: no lower case follows). */
+			if (!isupper(s[j]) || j + 1 >= len || !islower(s[j + 1]) ||
+			    i < 2 || !islower(s[i - 1]) || !isalpha(s[i - 2]))
 				continue;
 		}
 		if (c == '.' && !period_ends(text, i))

@@ -82,6 +82,16 @@ test_must_fail() {
 	return 0
 }
 
+# test_cmp_lines A B: the two files have as many lines.
+test_cmp_lines() {
+	a=$(wc -l <"$1")
+	b=$(wc -l <"$2")
+	if [ "$a" -ne "$b" ]; then
+		echo "test_cmp_lines: $1 has $a lines, $2 has $b" >&2
+		return 1
+	fi
+}
+
 # test_line_count OP N FILE
 test_line_count() {
 	n=$(wc -l <"$3")
