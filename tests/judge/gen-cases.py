@@ -2,6 +2,8 @@
 """Write the judge test set: JSON lines {id, answers, responses}.
 
 Usage: gen-cases.py [SEED]      (default 20251125; output is deterministic)
+       gen-cases.py --eight answer-is|boxed [SEED]
+                                300 records of 8 responses, for the filters
 
 The generated part draws gold answers from a vocabulary chosen to break a
 naive normalizer (Unicode case mapping and final sigma, Unicode \\b and
@@ -121,10 +123,42 @@ def wrap(rng, a):
     return lead + "\\boxed{" + a + tail   # unclosed
 
 
+def eight(rng, shape, out):
+    """300 records of 8 responses each, as the filter stages see them."""
+    for i in range(300):
+        golds = [gold(rng) if rng.random() < 0.9 else rng.choice(ANSWERS_EXTRA)
+                 for _ in range(rng.choice([1, 1, 2]))]
+        # a per-record skill, so every count 0..8 of correct turns up
+        skill = rng.random()
+        resps = []
+        for _ in range(8):
+            a = rng.choice(golds) if rng.random() < skill else variant(
+                rng, rng.choice(golds))
+            if shape == "answer-is":
+                resps.append(rng.choice(["", "Reasoning... "]) +
+                             rng.choice(["The answer is ", "the ANSWER is: "])
+                             + a + rng.choice(["", ".", "\nDone."]))
+            else:
+                resps.append(rng.choice(["", "So ", "**"]) + "\\boxed{" + a
+                             + "}" + rng.choice(["", ".", " **"]))
+        out.write(json.dumps({"id": "%s-%03d" % (shape, i), "source":
+                              rng.choice(["hotpotqa", "musique", "2wikimqa"]),
+                              "answers": golds, "responses": resps},
+                             ensure_ascii=False) + "\n")
+
+
 def main():
-    seed = int(sys.argv[1]) if len(sys.argv) > 1 else 20251125
+    args = sys.argv[1:]
+    shape = None
+    if args and args[0] == "--eight":
+        shape = args[1]
+        args = args[2:]
+    seed = int(args[0]) if args else 20251125
     rng = random.Random(seed)
     out = sys.stdout
+    if shape:
+        eight(rng, shape, out)
+        return
     for i in range(400):
         ng = rng.choice([1, 1, 1, 2, 3])
         golds = [gold(rng) if rng.random() < 0.85 else rng.choice(ANSWERS_EXTRA)
