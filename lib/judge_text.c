@@ -88,6 +88,38 @@ static size_t prev_start(const unsigned char *s, size_t i)
 	return j;
 }
 
+/* The flags of the ASCII characters, the bulk of every answer: W word,
+ * S space, C cased, I case-ignorable (the Word_Break marks ' . : and the
+ * modifier symbols ^ `), P LoongRL's class. */
+#define W KC_UNI_WORD
+#define S KC_UNI_SPACE
+#define C KC_UNI_CASED
+#define I KC_UNI_CASE_IGNORABLE
+#define P KC_UNI_LOONG_PUNCT
+static const unsigned char ascii_props[128] = {
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, S, S, S, S, S, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, S, S, S, S,
+	S, P, P, P, P, P, P, I|P,
+	P, P, P, P, P, P, I|P, P,
+	W, W, W, W, W, W, W, W,
+	W, W, I|P, P, P, P, P, P,
+	P, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, P, 0, P, I|P, W,
+	I, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, W|C, W|C, W|C, W|C, W|C,
+	W|C, W|C, W|C, P, P, P, 0, 0,
+};
+#undef W
+#undef S
+#undef C
+#undef I
+#undef P
+
 /* Python's str.isspace(): bidirectional class WS, B or S, or Zs. */
 static int py_space(int32_t cp)
 {
@@ -133,9 +165,8 @@ static int other_cased(int32_t cp)
  * not in it. */
 static int loong_punct(int32_t cp)
 {
-	if (cp < 0x80)
-		return cp < 0x7f && strchr(",.:\"'[]-=+|!@#$%^&*();<>?/{}",
-		                           (int)cp) && cp != 0;
+	if (cp >= 0 && cp < 0x80)
+		return ascii_props[cp] & KC_UNI_LOONG_PUNCT;
 	switch (cp) {
 	case 0x2014: case 0x201c: case 0x201d: case 0x2026: case 0x300a:
 	case 0x300b: case 0xff01: case 0xff08: case 0xff09: case 0xff1a:
@@ -153,19 +184,12 @@ unsigned kc_uni_props(int32_t cp)
 
 	if (cp < 0 || cp > 0x10ffff)
 		return 0;
+	if (cp < 0x80)
+		return ascii_props[cp];
 	if (py_space(cp))
 		f |= KC_UNI_SPACE;
 	if (loong_punct(cp))
 		f |= KC_UNI_LOONG_PUNCT;
-	if (cp < 0x80) {
-		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
-			f |= KC_UNI_WORD | KC_UNI_CASED;
-		else if ((cp >= '0' && cp <= '9') || cp == '_')
-			f |= KC_UNI_WORD;
-		else if (word_break_mid(cp) || cp == '^' || cp == '`')
-			f |= KC_UNI_CASE_IGNORABLE; /* ^ and ` are Sk */
-		return f;
-	}
 	p = utf8proc_get_property(cp);
 	switch (p->category) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
@@ -360,12 +384,17 @@ kc_status kc_text_normalize(const char *s, size_t n, kc_buf *out,
 		unsigned f = 0;
 
 		if (i < tn) {
-			if (t[i] < 0x80 && ascii_punct(t[i])) {
-				i++;
-				continue;
+			if (t[i] < 0x80) {
+				if (ascii_punct(t[i])) {
+					i++;
+					continue;
+				}
+				adv = 1;
+				f = ascii_props[t[i]];
+			} else {
+				cp = decode(t + i, tn - i, &adv);
+				f = kc_uni_props(cp);
 			}
-			cp = decode(t + i, tn - i, &adv);
-			f = kc_uni_props(cp);
 		}
 		if (in_run && !(f & KC_UNI_WORD)) {
 			in_run = 0;
