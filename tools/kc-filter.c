@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 			st = kc_filter_set_correct(f, optarg, &err);
 			break;
 		case 'h':
+			kc_filter_free(f);
 			fputs(usage_text, stdout);
 			cli_close_stdout();
 			return CLI_OK;
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
 		case 'V':
 			cli_version();
 		default:
+			kc_filter_free(f);
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);
 			return CLI_FATAL;
