@@ -351,19 +351,15 @@ kc_status kc_filter_load_ids(kc_filter *f, const char *path, int exclude,
 	return st;
 }
 
-/* Count one record in a histogram pair, growing it as needed. */
+/* Count one record in the histograms, which grow to n + 1 bins. */
 static kc_status hist_add(struct kc_filter_stats *st, long long correct,
-                          int kept)
+                          long long n, int kept)
 {
-	size_t k;
+	size_t len = (size_t)(n > correct ? n : correct) + 1;
 
-	if (correct >= KC_JUDGE_HIST_MAX) {
-		st->hist_over++;
-		return KC_OK;
-	}
-	k = (size_t)correct;
-	if (k >= st->hist_len) {
-		size_t len = k + 1;
+	if (len > KC_JUDGE_HIST_MAX)
+		len = KC_JUDGE_HIST_MAX;
+	if (len > st->hist_len) {
 		unsigned long *r = realloc(st->hist_read, len * sizeof *r);
 
 		if (!r)
@@ -379,8 +375,12 @@ static kc_status hist_add(struct kc_filter_stats *st, long long correct,
 		       (len - st->hist_len) * sizeof *r);
 		st->hist_len = len;
 	}
-	st->hist_read[k]++;
-	st->hist_kept[k] += kept != 0;
+	if (correct >= KC_JUDGE_HIST_MAX) {
+		st->hist_over++;
+		return KC_OK;
+	}
+	st->hist_read[correct]++;
+	st->hist_kept[correct] += kept != 0;
 	return KC_OK;
 }
 
@@ -503,7 +503,10 @@ kc_status kc_filter_record(kc_filter *f, const json_t *rec,
 		f->st.kept++;
 	if (json_is_integer(jc) && json_integer_value(jc) >= 0) {
 		f->st.judged++;
-		if ((st = hist_add(&f->st, json_integer_value(jc), !*why)))
+		long long n = json_is_integer(jn) && json_integer_value(jn) > 0
+		              ? json_integer_value(jn) : 0;
+
+		if ((st = hist_add(&f->st, json_integer_value(jc), n, !*why)))
 			return kc_error_set(err, st, "out of memory");
 	}
 	return KC_OK;

@@ -552,10 +552,28 @@ static const char *nth(json_t *arr, json_t *one, size_t i, size_t *len)
 	return json_string_value(v);
 }
 
+/* Grow a histogram to `len` bins (at most KC_JUDGE_HIST_MAX). */
+static kc_status hist_grow(unsigned long **hist, size_t *hist_len, size_t len)
+{
+	unsigned long *h;
+
+	if (len > KC_JUDGE_HIST_MAX)
+		len = KC_JUDGE_HIST_MAX;
+	if (len <= *hist_len)
+		return KC_OK;
+	if (!(h = realloc(*hist, len * sizeof *h)))
+		return KC_ENOMEM;
+	memset(h + *hist_len, 0, (len - *hist_len) * sizeof *h);
+	*hist = h;
+	*hist_len = len;
+	return KC_OK;
+}
+
 static kc_status add_totals(kc_judge *j, size_t n, size_t correct,
                             size_t answered, const double *sums)
 {
 	struct kc_judge_totals *t = &j->tot;
+	kc_status st;
 
 	t->records++;
 	t->responses += n;
@@ -565,21 +583,13 @@ static kc_status add_totals(kc_judge *j, size_t n, size_t correct,
 	t->pass_rate_sum += (double)correct / (double)n;
 	for (int k = 0; k < KC_METRIC_COUNT; k++)
 		t->metric_sum[k] += sums[k];
-	if (correct >= KC_JUDGE_HIST_MAX) {
+	/* bins 0..n, as the reference's cem_stats shows them */
+	if ((st = hist_grow(&t->hist, &t->hist_len, n + 1)))
+		return st;
+	if (correct >= KC_JUDGE_HIST_MAX)
 		t->hist_over++;
-		return KC_OK;
-	}
-	if (correct >= t->hist_len) {
-		size_t len = correct + 1;
-		unsigned long *h = realloc(t->hist, len * sizeof *h);
-
-		if (!h)
-			return KC_ENOMEM;
-		memset(h + t->hist_len, 0, (len - t->hist_len) * sizeof *h);
-		t->hist = h;
-		t->hist_len = len;
-	}
-	t->hist[correct]++;
+	else
+		t->hist[correct]++;
 	return KC_OK;
 }
 

@@ -162,8 +162,9 @@ struct kc_judge_score {
 
 /*
  * Running totals over the records judged by one handle, for --summary.
- * hist[k] counts records with k correct responses; correct counts past
- * the last bin (KC_JUDGE_HIST_MAX) go to hist_over.
+ * hist[k] counts records with k correct responses, for k from 0 to the
+ * largest n seen; counts past the last bin (KC_JUDGE_HIST_MAX) go to
+ * hist_over.
  */
 #define KC_JUDGE_HIST_MAX 4096
 struct kc_judge_totals {
@@ -247,7 +248,7 @@ struct kc_filter_stats {
 	unsigned long dropped[KC_DROP_COUNT];
 	/* records by judge.correct (when present), read and kept */
 	unsigned long *hist_read, *hist_kept;
-	size_t hist_len;        /* bins in use: max correct seen + 1 */
+	size_t hist_len;        /* bins: the largest judge.n seen + 1 */
 	unsigned long hist_over;
 	unsigned long judged;   /* records that carried judge.correct */
 };
