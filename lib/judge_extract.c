@@ -195,7 +195,7 @@ static kc_status answer_is(const char *s, size_t n, kc_buf *scratch,
                            const char **ans, size_t *len)
 {
 	const char *p;
-	size_t target, i = 0, k = 0;
+	size_t i;
 	kc_status st;
 
 	scratch->len = 0;
@@ -204,17 +204,8 @@ static kc_status answer_is(const char *s, size_t n, kc_buf *scratch,
 	p = first_of(scratch->data, scratch->len, LIT("the answer is"));
 	if (!p)
 		return KC_OK;
-	target = kc_text_cplen(scratch->data, (size_t)(p - scratch->data)) + 13;
-	/* walk `target` code points into the original */
-	while (i < n && k < target) {
-		unsigned char c = (unsigned char)s[i];
-		size_t adv = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-
-		if (c >= 0x80 && c < 0xc0)
-			adv = 1;  /* stray continuation byte: one "character" */
-		i += adv > n - i ? n - i : adv;
-		k++;
-	}
+	i = kc_text_cpskip(s, n, kc_text_cplen(scratch->data,
+	                                       (size_t)(p - scratch->data)) + 13);
 	*ans = s + i;
 	*len = n - i;
 	kc_text_strip(ans, len);

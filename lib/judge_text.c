@@ -339,6 +339,23 @@ size_t kc_text_cplen(const char *str, size_t n)
 	return count;
 }
 
+size_t kc_text_cpskip(const char *str, size_t n, size_t k)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, adv;
+
+	while (i < n && k > 0) {
+		if (s[i] < 0x80) {
+			i++;
+		} else {
+			decode(s + i, n - i, &adv);
+			i += adv;
+		}
+		k--;
+	}
+	return i;
+}
+
 /* string.punctuation: the 32 ASCII punctuation characters. */
 static int ascii_punct(unsigned c)
 {

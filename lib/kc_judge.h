@@ -54,8 +54,13 @@ kc_status kc_text_lower(const char *s, size_t n, kc_buf *out);
  */
 void kc_text_strip(const char **s, size_t *n);
 
-/* The number of code points in the UTF-8 text s[0..n) (Python's len()). */
+/* The number of code points in the UTF-8 text s[0..n) (Python's len();
+ * a byte that is not valid UTF-8 counts as one). */
 size_t kc_text_cplen(const char *s, size_t n);
+
+/* The byte offset of code point k of s[0..n), counted as kc_text_cplen()
+ * counts (n when the text is shorter): Python's s[k:]. */
+size_t kc_text_cpskip(const char *s, size_t n, size_t k);
 
 /*
  * Append the SQuAD normalization of s[0..n) to `out` (it is not cleared):
