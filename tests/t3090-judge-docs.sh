@@ -29,6 +29,9 @@ for t in kc-judge kc-filter; do
 	"
 done
 
+if ! [ -f "$DATA/predictions/r1searcher__hotpotqa_qwen.jsonl" ]; then
+	test_skip 'kc-judge EXAMPLES: R1-Searcher generations' 'no data'
+else
 test_expect_success 'kc-judge EXAMPLES: R1-Searcher generations' '
 	cp "$DATA/predictions/r1searcher__hotpotqa_qwen.jsonl" . &&
 	python3 "$J/man-examples.py" "$M/kc-judge.1" r1searcher >ex.sh &&
@@ -37,6 +40,7 @@ test_expect_success 'kc-judge EXAMPLES: R1-Searcher generations' '
 	test_line_count = 500 judged.jsonl &&
 	grep -q "^records 500  responses 500  answered 500" summary
 '
+fi
 
 test_expect_success 'kc-filter EXAMPLES: one dataset without done ids' '
 	printf "%s\t%s\n" m1 x m3 y >done.tsv &&
