@@ -1,8 +1,310 @@
 /*
  * kc_judge.h - answer extraction and rule-based rewards (kc-judge, kc-filter)
  * (included by kc.h; do not include it directly).
+ *
+ * Three layers, each usable on its own:
+ *
+ *   text     Python-exact text functions: str.lower(), str.strip(), the
+ *            SQuAD normalize_answer() of the reference and LoongRL's
+ *            normalize_text() (judge_text.c).
+ *   extract  find a response's final answer: \boxed{}, after </think>,
+ *            "the answer is", an "Answer:" line, <answer></answer>
+ *            (judge_extract.c).
+ *   score    em, sub_em, cem, f1 and LoongRL's format-strict rewards,
+ *            best over the gold answers; a whole record judged in place;
+ *            running totals for a summary (judge.c).
+ *
+ * and the difficulty filter of kc-filter (filter.c).
+ *
+ * Where each rule comes from, and the one place where kc departs from
+ * the reference on purpose (an answer that normalizes to the empty string
+ * matches nothing), is written in man/kc-judge.1 and beside the code.
  */
 #ifndef KC_JUDGE_H
 #define KC_JUDGE_H
+
+/* ------------------------------------------------------------------ */
+/* Text (judge_text.c) */
+
+/* Properties of one code point as Python 3 sees them. */
+#define KC_UNI_WORD           0x01u /* re's \w: letter, number or '_' */
+#define KC_UNI_SPACE          0x02u /* str.isspace(), re's \s */
+#define KC_UNI_CASED          0x04u /* Cased (for the final-sigma rule) */
+#define KC_UNI_CASE_IGNORABLE 0x08u /* Case_Ignorable (final sigma) */
+#define KC_UNI_LOONG_PUNCT    0x10u /* blanked by LoongRL's normalize_text */
+
+/*
+ * The KC_UNI_* flags of code point `cp` (0 for a value that is not a
+ * code point).  Categories and case come from utf8proc; see judge_text.c
+ * for the few properties utf8proc does not carry.
+ */
+unsigned kc_uni_props(int32_t cp);
+
+/*
+ * Append Python's str.lower() of the UTF-8 text s[0..n) to `out`: full
+ * lower-case mapping (U+0130 becomes "i" U+0307) and the final-sigma
+ * rule for U+03A3.  Bytes that are not valid UTF-8 are copied unchanged.
+ * KC_ENOMEM or KC_ETOOLONG (out's cap) on failure.
+ */
+kc_status kc_text_lower(const char *s, size_t n, kc_buf *out);
+
+/*
+ * Python's str.strip() with no argument: move *s and shrink *n past
+ * leading and trailing white space (str.isspace()).
+ */
+void kc_text_strip(const char **s, size_t *n);
+
+/* The number of code points in the UTF-8 text s[0..n) (Python's len();
+ * a byte that is not valid UTF-8 counts as one). */
+size_t kc_text_cplen(const char *s, size_t n);
+
+/* The byte offset of code point k of s[0..n), counted as kc_text_cplen()
+ * counts (n when the text is shorter): Python's s[k:]. */
+size_t kc_text_cpskip(const char *s, size_t n, size_t k);
+
+/*
+ * Append the SQuAD normalization of s[0..n) to `out` (it is not cleared):
+ * lower-case (as str.lower()), drop ASCII punctuation (string.punctuation),
+ * replace the words a, an, the (re's \b(a|an|the)\b, Unicode \w) by a
+ * space, then split on white space and join with single spaces.  The
+ * same function as normalize_answer() in the reference.  `tmp` is
+ * scratch space the caller keeps between calls (it may be reused).
+ */
+kc_status kc_text_normalize(const char *s, size_t n, kc_buf *out,
+                            kc_buf *tmp);
+
+/*
+ * Append LoongRL's normalize_text() of s[0..n) to `out`: lower-case,
+ * blank the characters of its punctuation class (KC_UNI_LOONG_PUNCT),
+ * blank "import x as y\n" lines, collapse white space, strip.  Used by the
+ * format_em reward only.  `tmp` as for kc_text_normalize().
+ */
+kc_status kc_text_normalize_loong(const char *s, size_t n, kc_buf *out,
+                                  kc_buf *tmp);
+
+/* ------------------------------------------------------------------ */
+/* Extraction (judge_extract.c) */
+
+enum kc_extract {
+	KC_EXTRACT_AUTO,        /* think, then boxed, tag, line, answer-is */
+	KC_EXTRACT_BOXED,       /* the last \boxed{...} (or \boxed x, \fbox{}) */
+	KC_EXTRACT_THINK,       /* after the last </think>, then boxed */
+	KC_EXTRACT_ANSWER_IS,   /* after the first "the answer is" */
+	KC_EXTRACT_ANSWER_LINE, /* the last "Answer:" line */
+	KC_EXTRACT_ANSWER_TAG,  /* the last <answer>...</answer> */
+	KC_EXTRACT_NONE,        /* the whole response is the answer */
+	KC_EXTRACT_COUNT
+};
+
+/* "auto", "boxed", ...; NULL for a value out of range. */
+const char *kc_extract_name(enum kc_extract how);
+/* KC_OK, or KC_EINVAL for an unknown name. */
+kc_status kc_extract_parse(const char *name, enum kc_extract *how);
+
+/*
+ * Find the final answer of the response s[0..n) by rule `how`.  On
+ * KC_OK, *ans is NULL when the rule finds no answer, else it points to
+ * *len bytes of UTF-8 (possibly 0) that stay valid until the next call
+ * with the same `scratch` (the answer may live in it).  `scratch` is a
+ * buffer the caller owns and keeps; KC_ENOMEM/KC_ETOOLONG from it.
+ */
+kc_status kc_extract(enum kc_extract how, const char *s, size_t n,
+                     kc_buf *scratch, const char **ans, size_t *len);
+
+/*
+ * LoongRL's last_boxed_only_string() then remove_boxed() on t[0..n) as
+ * it is (no strip, no '*' removal).  Returns 1 and the answer span (a
+ * slice of t), or 0 when there is none.  `fbox`: also take \fbox{X},
+ * which the reference cannot (kc's extension; the format rewards keep
+ * the reference's rule and pass 0).
+ */
+int kc_extract_boxed(const char *t, size_t n, int fbox, const char **ans,
+                     size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Scores (judge.c) */
+
+enum kc_metric {
+	KC_METRIC_EM,        /* normalized prediction == normalized gold */
+	KC_METRIC_SUB_EM,    /* either contains the other */
+	KC_METRIC_CEM,       /* prediction contained in gold */
+	KC_METRIC_F1,        /* token F1; yes/no/noanswer match only themselves */
+	KC_METRIC_FORMAT_EM, /* LoongRL format_exact_match */
+	KC_METRIC_FORMAT_F1, /* LoongRL format_f1_score */
+	KC_METRIC_COUNT
+};
+
+/* "em", "sub_em", ...; NULL for a value out of range. */
+const char *kc_metric_name(enum kc_metric m);
+/* KC_OK, or KC_EINVAL for an unknown name. */
+kc_status kc_metric_parse(const char *name, enum kc_metric *m);
+/* Whether the metric takes values between 0 and 1 (f1, format_f1). */
+int kc_metric_graded(enum kc_metric m);
+
+/* The extraction rule chosen by the kind of record (see kc_judge_record). */
+#define KC_EXTRACT_DEFAULT ((enum kc_extract)-1)
+
+struct kc_judge_options {
+	enum kc_extract extract;    /* KC_EXTRACT_DEFAULT: auto, or none for
+	                               "prediction"/"pred" records */
+	enum kc_metric metric;      /* which metric counts as correct */
+	double threshold;           /* graded metrics: correct when > this */
+	int reference_compat;       /* let empty normalized strings match */
+	const char *response_field; /* NULL: responses, prediction or pred */
+	const char *answers_field;  /* NULL: answers */
+};
+
+/* Fill `opt` with the defaults: extract by record, cem, 0.75, strict. */
+void kc_judge_options_init(struct kc_judge_options *opt);
+
+/* The score of one response against the current gold answers. */
+struct kc_judge_score {
+	const char *answer;   /* NULL when no answer was found; borrowed */
+	size_t answer_len;
+	double m[KC_METRIC_COUNT];
+	int correct;          /* under the handle's metric and threshold */
+};
+
+/*
+ * Running totals over the records judged by one handle, for --summary.
+ * hist[k] counts records with k correct responses, for k from 0 to the
+ * largest n seen; counts past the last bin (KC_JUDGE_HIST_MAX) go to
+ * hist_over.
+ */
+#define KC_JUDGE_HIST_MAX 4096
+struct kc_judge_totals {
+	unsigned long records;
+	unsigned long responses;
+	unsigned long answered;      /* responses where an answer was found */
+	unsigned long correct;       /* responses correct under the metric */
+	unsigned long any_correct;   /* records with at least one correct */
+	double pass_rate_sum;        /* sum over records of correct / n */
+	double metric_sum[KC_METRIC_COUNT]; /* sums over responses */
+	unsigned long *hist;         /* hist_len bins */
+	size_t hist_len;
+	unsigned long hist_over;
+};
+
+typedef struct kc_judge kc_judge;
+
+/* A new judge with a copy of `opt` (NULL: the defaults). */
+kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
+                       struct kc_error *err);
+void kc_judge_free(kc_judge *j);
+
+/*
+ * Set the gold answers that the following kc_judge_score() calls compare
+ * with (normalized once here).  The strings are copied.  KC_EINVAL when
+ * n is 0.
+ */
+kc_status kc_judge_set_golds(kc_judge *j, const char *const *golds,
+                             const size_t *lens, size_t n,
+                             struct kc_error *err);
+
+/*
+ * Score the response s[0..n) against the gold answers: extract its
+ * answer with rule `how`, compute every metric (the best over the gold
+ * answers), and whether it is correct under the handle's metric.  The
+ * answer in *out is borrowed until the next call on `j`.
+ */
+kc_status kc_judge_score(kc_judge *j, enum kc_extract how, const char *s,
+                         size_t n, struct kc_judge_score *out,
+                         struct kc_error *err);
+
+/*
+ * Judge one record in place: read its responses and gold answers (fields
+ * as in the options; see kc-judge(1)), score every response, and set
+ * "judge" on it (replacing an old one).  Other fields are untouched.
+ * KC_EFIELD with a message naming the field when the record cannot be
+ * judged; the record is then unchanged.  Adds the record to the totals.
+ */
+kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err);
+
+/* The totals so far (borrowed). */
+const struct kc_judge_totals *kc_judge_totals(const kc_judge *j);
+
+/*
+ * Look up a field by a dotted path ("reward_model.ground_truth") in an
+ * object; NULL when a step is missing or not an object.
+ */
+json_t *kc_judge_lookup(const json_t *obj, const char *path);
+
+/* ------------------------------------------------------------------ */
+/* Difficulty, id and source filter (filter.c) */
+
+/* Why a record was dropped; KC_DROP_NONE means kept. */
+enum kc_drop {
+	KC_DROP_NONE,
+	KC_DROP_SOURCE,
+	KC_DROP_IDS,          /* not in the --ids list */
+	KC_DROP_EXCLUDE_IDS,  /* in the --exclude-ids list */
+	KC_DROP_CORRECT,
+	KC_DROP_PASS_RATE,
+	KC_DROP_COUNT
+};
+
+/* "source", "ids", ...; "kept" for KC_DROP_NONE. */
+const char *kc_drop_name(enum kc_drop why);
+
+struct kc_filter_stats {
+	unsigned long read;     /* records given to kc_filter_record */
+	unsigned long kept;
+	unsigned long bad;      /* records that lacked a needed field */
+	unsigned long dropped[KC_DROP_COUNT];
+	/* records by judge.correct (when present), read and kept */
+	unsigned long *hist_read, *hist_kept;
+	size_t hist_len;        /* bins: the largest judge.n seen + 1 */
+	unsigned long hist_over;
+	unsigned long judged;   /* records that carried judge.correct */
+};
+
+typedef struct kc_filter kc_filter;
+
+kc_status kc_filter_new(kc_filter **out, struct kc_error *err);
+void kc_filter_free(kc_filter *f);
+
+/*
+ * Keep records whose judge.correct lies in `range`: "A..B" (inclusive),
+ * "A..", "..B" or "A"; a bound may be written relative to the record's
+ * judge.n: "n", "n-1".  KC_EINVAL with a message for a bad range.
+ */
+kc_status kc_filter_set_correct(kc_filter *f, const char *range,
+                                struct kc_error *err);
+
+/* Keep records whose judge.pass_rate lies in "A..B" (inclusive). */
+kc_status kc_filter_set_pass_rate(kc_filter *f, const char *range,
+                                  struct kc_error *err);
+
+/*
+ * A named band: "stage1" (correct 1..6), "filter-again" (0..n-1: drop
+ * the items always answered), "second-chance" (1..n-1: right sometimes,
+ * not always).  KC_EINVAL for another name.
+ */
+kc_status kc_filter_set_preset(kc_filter *f, const char *name,
+                               struct kc_error *err);
+
+/* Keep records whose "source" is `name` (may be given several times). */
+kc_status kc_filter_add_source(kc_filter *f, const char *name,
+                               struct kc_error *err);
+
+/*
+ * Read ids, one per line (blank lines skipped, surrounding white space
+ * trimmed), from `path`; keep only records whose id is listed
+ * (exclude 0), or drop them (exclude 1).  Several files add up.
+ */
+kc_status kc_filter_load_ids(kc_filter *f, const char *path, int exclude,
+                             struct kc_error *err);
+
+/*
+ * Decide on one record: *why is KC_DROP_NONE to keep it, else the first
+ * reason to drop it (in the order of enum kc_drop).  KC_EFIELD, with a
+ * message naming the field, when the record lacks a field one of the
+ * filters needs (the record counts as bad, neither kept nor dropped).
+ */
+kc_status kc_filter_record(kc_filter *f, const json_t *rec,
+                           enum kc_drop *why, struct kc_error *err);
+
+/* The counts so far (borrowed). */
+const struct kc_filter_stats *kc_filter_stats(const kc_filter *f);
 
 #endif /* KC_JUDGE_H */
