@@ -33,11 +33,17 @@ GET /stats gives {"requests", "peak", "active"}: peak is the largest
 number of requests being handled at once.  Every POST is logged as one
 JSON line (--log): prompt, attempt, n, seed, behaviour, time, auth.
 
+With --oracle FILE (JSON lines {"question": Q, "gold": G}) it plays a
+model answering the stage-1 filter prompt instead: for a prompt that
+ends in "Question: Q", oracle_correct(Q) of the n choices end in "The
+answer is G" and the others in a wrong answer.
+
 Usage: server.py --port-file FILE [--script FILE] [--log FILE]
-                 [--delay SECONDS] [--key KEY]
+                 [--delay SECONDS] [--key KEY] [--oracle FILE]
 """
 import argparse
 import email.utils
+import hashlib
 import json
 import math
 import os
@@ -51,6 +57,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 def answer(prompt, i):
     """The text of choice i for a prompt: what the tests expect back."""
     return "answer %d to: %s" % (i, prompt)
+
+
+ORACLE = {}
+
+
+def oracle_correct(question):
+    """How many of 8 choices answer question right: 0..8, from its hash."""
+    return int(hashlib.sha256(question.encode()).hexdigest()[:8], 16) % 9
+
+
+def oracle_answer(prompt, i):
+    """A model's answer to the filter prompt, or None if not an oracle's."""
+    head, sep, q = prompt.rpartition("\n\nQuestion: ")
+    if not sep or q not in ORACLE:
+        return None
+    right = i < oracle_correct(q)
+    return ("Let me think step by step. The passages say so. The answer "
+            "is %s" % (ORACLE[q] if right else "zzz wrong %d" % i))
 
 
 def usage_of(prompt, n):
@@ -192,7 +216,8 @@ class Handler(BaseHTTPRequestHandler):
             k = n if kind != "cap" else min(n, int(arg))
             choices = [{"index": i, "finish_reason": "stop",
                         "message": {"role": "assistant",
-                                    "content": answer(prompt, i)}}
+                                    "content": oracle_answer(prompt, i)
+                                    or answer(prompt, i)}}
                        for i in range(k)]
             choices.reverse()
             self.send_json(200, {
@@ -221,7 +246,13 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--key")
+    ap.add_argument("--oracle")
     a = ap.parse_args()
+    if a.oracle:
+        with open(a.oracle) as f:
+            for line in f:
+                o = json.loads(line)
+                ORACLE[o["question"]] = o["gold"]
     script = {}
     if a.script:
         with open(a.script) as f:
