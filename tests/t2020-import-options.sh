@@ -119,7 +119,7 @@ test_expect_success 'the EXAMPLES of the man page run' '
 	sed "s/\\\\e/\\\\/g" >examples.sh &&
 	test_line_count -ge 5 examples.sh &&
 	sh -e examples.sh >ex.out 2>ex.err &&
-	test_line_count = 53 hotpotqa.jsonl &&
+	test_line_count = 153 hotpotqa.jsonl &&
 	test -s all.jsonl
 '
 
