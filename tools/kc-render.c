@@ -166,6 +166,8 @@ int main(int argc, char **argv)
 		return CLI_FATAL;
 	}
 	if (kc_renderer_new(&ctx.r, tok, &o, &err)) {
+		if (err.status == KC_EINVAL)
+			cli_usage_error("%s", err.text);
 		cli_report(&err);
 		return CLI_FATAL;
 	}
