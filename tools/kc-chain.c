@@ -167,25 +167,31 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);
+			free(qfiles);
 			return CLI_FATAL;
 		}
 	}
 	kc_error_clear(&err);
+	rc = CLI_FATAL;
 	if (nq) {
-		if (kc_pool_new(&qpool))
-			cli_die("out of memory");
+		if (kc_pool_new(&qpool)) {
+			kc_error_set(&err, KC_ENOMEM, "out of memory");
+			goto fail;
+		}
 		kc_pool_set_flags(qpool, KC_POOL_QUESTIONS_ONLY);
 		for (int i = 0; i < nq; i++)
-			if (kc_pool_load(qpool, qfiles[i], &err)) {
-				cli_report(&err);
-				return CLI_FATAL;
-			}
+			if (kc_pool_load(qpool, qfiles[i], &err))
+				goto fail;
 		if (kc_chainer_new(&ctx.fixed, qpool, &ctx.opts, &err))
-			cli_die("out of memory");
+			goto fail;
 	}
 	rc = cli_each_record(argv + optind, argc - optind, chain_one, &ctx);
 	cli_progress_end();
 	cli_close_stdout();
+	goto done;
+fail:
+	cli_report(&err);
+done:
 	kc_chainer_free(ctx.fixed);
 	kc_pool_free(qpool);
 	for (size_t i = 0; i < ctx.nloaded; i++) {

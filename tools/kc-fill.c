@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	struct kc_uuid_format uuid = { KC_UUID_HEX, 8 };
 	char preset[32] = "keychain-rl", chat[32] = "auto";
 	uint64_t seed = 42;
-	kc_tokenizer *tok;
+	kc_tokenizer *tok = NULL;
 	kc_pool *pool;
 	struct ctx ctx = { 0 };
 
@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);
+			free(pools);
 			return CLI_FATAL;
 		}
 	}
@@ -182,26 +183,31 @@ int main(int argc, char **argv)
 	o.pool_name = pools[0];
 
 	kc_error_clear(&err);
-	if (kc_tokenizer_open(&tok, tokspec, &err)) {
-		cli_report(&err);
-		return CLI_FATAL;
+	rc = CLI_FATAL;
+	pool = NULL;
+	if (kc_tokenizer_open(&tok, tokspec, &err))
+		goto fail;
+	if (kc_pool_new(&pool)) {
+		kc_error_set(&err, KC_ENOMEM, "out of memory");
+		goto fail;
 	}
-	if (kc_pool_new(&pool))
-		cli_die("out of memory");
 	for (int i = 0; i < npools; i++)
-		if (kc_pool_load(pool, pools[i], &err)) {
-			cli_report(&err);
-			return CLI_FATAL;
-		}
-	if (!kc_pool_passages(pool))
-		cli_die("%s: no passages in the pool", pools[0]);
-	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err)) {
-		cli_report(&err);
-		return CLI_FATAL;
+		if (kc_pool_load(pool, pools[i], &err))
+			goto fail;
+	if (!kc_pool_passages(pool)) {
+		kc_error_set(&err, KC_EPOOL, "no passages in the pool");
+		err.source = pools[0];
+		goto fail;
 	}
+	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err))
+		goto fail;
 	rc = cli_each_record(argv + optind, argc - optind, fill_one, &ctx);
 	cli_progress_end();
 	cli_close_stdout();
+	goto done;
+fail:
+	cli_report(&err);
+done:
 	kc_filler_free(ctx.filler);
 	kc_pool_free(pool);
 	kc_tokenizer_free(tok);

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	struct kc_error err;
 	const char *tokspec = NULL;
 	char *template_text = NULL;
-	kc_tokenizer *tok;
+	kc_tokenizer *tok = NULL;
 	struct ctx ctx = { 0 };
 	int c, rc;
 
@@ -161,19 +161,24 @@ int main(int argc, char **argv)
 	if (o.template && o.preset)
 		cli_usage_error("--preset and --template exclude each other");
 	kc_error_clear(&err);
-	if (kc_tokenizer_open(&tok, tokspec, &err)) {
-		cli_report(&err);
-		return CLI_FATAL;
-	}
+	rc = CLI_FATAL;
+	if (kc_tokenizer_open(&tok, tokspec, &err))
+		goto fail;
 	if (kc_renderer_new(&ctx.r, tok, &o, &err)) {
-		if (err.status == KC_EINVAL)
+		if (err.status == KC_EINVAL) {
+			kc_tokenizer_free(tok);
+			free(template_text);
 			cli_usage_error("%s", err.text);
-		cli_report(&err);
-		return CLI_FATAL;
+		}
+		goto fail;
 	}
 	rc = cli_each_record(argv + optind, argc - optind, render_one, &ctx);
 	cli_progress_end();
 	cli_close_stdout();
+	goto done;
+fail:
+	cli_report(&err);
+done:
 	kc_renderer_free(ctx.r);
 	kc_tokenizer_free(tok);
 	free(template_text);
