@@ -532,17 +532,35 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 		 * fewer sentence ends than pairs (dense chains in short
 		 * passages) gets the rest stacked: a pair ends in '.', so the
 		 * next pair right after it is still at a sentence end. */
-		for (i = 0; i < (size_t)npairs; i++) {
-			if (i < nspots) {
-				size_t j = i + (size_t)kc_rng_below(&rng, nspots - i);
-				struct spot t = spots[i];
-				spots[i] = spots[j];
-				spots[j] = t;
-				pairs[i].spot = spots[i];
-			} else {
-				pairs[i].spot = spots[kc_rng_below(&rng, nspots)];
-				stacked++;
+		for (i = 0; i < (size_t)npairs && i < nspots; i++) {
+			size_t j = i + (size_t)kc_rng_below(&rng, nspots - i);
+			struct spot t = spots[i];
+			spots[i] = spots[j];
+			spots[j] = t;
+			pairs[i].spot = spots[i];
+		}
+		if (i < (size_t)npairs) {
+			/* Stack only where the text goes on with white space. */
+			size_t nok = 0;
+			for (size_t k = 0; k < nspots; k++) {
+				const char *title, *text;
+				size_t tl, xl;
+				long doc;
+				kc_record_passage(rec, json_array_get(passages,
+				                  spots[k].passage), &title, &tl, &text,
+				                  &xl, &doc, NULL);
+				if (kc_sentence_stackable(text, xl, spots[k].at))
+					spots[nok++] = spots[k];
 			}
+			if (!nok) {
+				st = kc_error_set(err, KC_EBUDGET,
+				                  "%zu sentence ends in the context for "
+				                  "%ld chain pairs (fewer chains: "
+				                  "--chains)", nspots, npairs);
+				goto out;
+			}
+			for (; i < (size_t)npairs; i++, stacked++)
+				pairs[i].spot = spots[kc_rng_below(&rng, nok)];
 		}
 		qsort(pairs, (size_t)npairs, sizeof *pairs, pair_cmp);
 

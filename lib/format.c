@@ -54,10 +54,6 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 		json_object_set_new(render, "id", json_string(id));
 		if (source)
 			json_object_set_new(render, "source", json_string(source));
-		if (chain) {
-			json_object_set(render, "head", json_object_get(chain, "head"));
-			json_object_set(render, "real", json_object_get(chain, "real"));
-		}
 		res = json_pack("{s:s,s:o,s:s,s:{s:s,s:O},s:{s:s,s:s,s:s,s:o}}",
 		                "data_source", ds,
 		                "prompt", user_message(&r->prompt),

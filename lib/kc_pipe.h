@@ -193,6 +193,14 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
 size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
                         size_t max);
 
+/*
+ * May more pairs follow a pair at the sentence end `at`?  Only where the
+ * text goes on with white space or ends: not after a newline (the next
+ * pair would be glued to the first) and not where the next sentence is
+ * glued to this one ("film.It").
+ */
+int kc_sentence_stackable(const char *text, size_t len, size_t at);
+
 /* ------------------------------------------------------------------ */
 /* Chains of UUID keys (chain.c). */
 

@@ -451,13 +451,16 @@ kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng)
 			/* No free sentence end left: stack the pair right
 			 * after another one (a pair ends a sentence too). */
 			size_t j = (size_t)kc_rng_below(rng, l->nq), tries = 0;
-			while ((qs[j].passage == from || !ps[qs[j].passage].keep) &&
-			       ++tries < l->nq)
+#define CANNOT_STACK(j) (qs[j].passage == from || \
+	!ps[qs[j].passage].keep || !kc_sentence_stackable( \
+	ps[qs[j].passage].text, ps[qs[j].passage].xl, qs[j].at))
+			while (CANNOT_STACK(j) && ++tries < l->nq)
 				j = (j + 1) % l->nq;
-			if (qs[j].passage == from || !ps[qs[j].passage].keep) {
+			if (CANNOT_STACK(j)) {
 				free(spots);
 				return KC_EBUDGET;
 			}
+#undef CANNOT_STACK
 			q->passage = qs[j].passage;
 			q->at = qs[j].at;
 		}

@@ -161,7 +161,8 @@ static struct rpass *pick_drop(struct layout *l, const size_t *order,
 		for (size_t k = 0; k < l->np; k++) {
 			struct rpass *p = &l->ps[order[k]];
 			int better;
-			if (!p->keep || p->supporting || (p->doc >= 0) != own)
+			if (!p->keep || p->supporting || p->pinned ||
+			    (p->doc >= 0) != own)
 				continue;
 			if (!best)
 				better = 1;
@@ -211,9 +212,14 @@ static kc_status fit(kc_renderer *r, struct layout *l, long limit,
 			struct rpass *p = pick_drop(l, order, n - limit - removed, &i);
 			if (!p)
 				break;
-			if (p->npairs && kc_layout_rehome(l, i, rng)) {
-				st = kc_error_set(err, KC_ENOMEM, "out of memory");
-				goto out;
+			if (p->npairs && (st = kc_layout_rehome(l, i, rng))) {
+				if (st == KC_ENOMEM) {
+					st = kc_error_set(err, st, "out of memory");
+					goto out;
+				}
+				p->pinned = 1;   /* its pairs have nowhere to go */
+				st = KC_OK;
+				continue;
 			}
 			p->keep = 0;
 			(*dropped)++;
@@ -390,6 +396,16 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 		                    json_integer((json_int_t)own_dropped));
 		json_object_update(render, prov);
 		json_decref(prov);
+	}
+	if (render && chain) {
+		/* What a checker needs to follow the chain, whatever the
+		 * format keeps of the record. */
+		static const char *const keys[] = { "head", "real", "question",
+		                                    "tree", "uuid" };
+		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+			if (json_object_get(chain, keys[i]))
+				json_object_set(render, keys[i],
+				                json_object_get(chain, keys[i]));
 	}
 	if (!render) {
 		st = kc_error_set(err, KC_ENOMEM, "out of memory");

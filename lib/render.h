@@ -25,6 +25,7 @@ struct rpass {
 	int supporting;           /* an own passage the question needs */
 	size_t first_pair, npairs;
 	int keep;
+	int pinned;               /* cannot go: its pairs have nowhere to go */
 	size_t number;            /* 1.. among the kept ones */
 	/* counting */
 	int dirty;                /* its pairs moved: cached counts stale */

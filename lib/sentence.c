@@ -66,8 +66,6 @@ static int period_ends(const char *text, size_t i)
 	size_t start = i;
 	int inner_dot = 0, letters = 0;
 
-	if (i > 0 && text[i - 1] == '.')
-		return 1;                 /* the last period of "..." */
 	/* The word before the period: letters, digits and inner periods. */
 	while (start > 0) {
 		unsigned char c = (unsigned char)text[start - 1];
@@ -109,7 +107,8 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 		if (c != '.' && c != '?' && c != '!')
 			continue;
 		j = i + 1;
-		/* "..." or "?!": the sentence ends after the last one */
+		/* "?!" ends after the last one; "..." and "Inc.." are
+		 * taken for no end at all (the word before has dots) */
 		if (j < len && (s[j] == '.' || s[j] == '?' || s[j] == '!'))
 			continue;
 		while ((k = closer(s + j, len - j)))
@@ -139,4 +138,11 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 		n++;
 	}
 	return n;
+}
+
+int kc_sentence_stackable(const char *text, size_t len, size_t at)
+{
+	return at > 0 && text[at - 1] != '\n' &&
+	       (at == len || text[at] == ' ' || text[at] == '\t' ||
+	        text[at] == '\n');
 }

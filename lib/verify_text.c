@@ -651,9 +651,15 @@ static void check_place(struct state *s, const struct vpair *q)
 			return;
 		}
 	}
-	/* What follows " " + pair + ".": white space or the passage's end. */
+	/* What follows " " + pair + ".": white space or the passage's end,
+	 * or a capitalized word when the text had none between sentences
+	 * ("a 1936 film. {...}.It recorded", "pupil.) {...}.Like":
+	 * 2WikiMultihopQA's sentences are joined without spaces). */
 	if (q->end < hi && t[q->end] != ' ' && t[q->end] != '\t' &&
-	    t[q->end] != '\n') {
+	    t[q->end] != '\n' &&
+	    !(j >= lo + 3 && islower(t[j - 2]) &&
+	      isalpha(t[j - 3]) && isupper(t[q->end]) && q->end + 1 < hi &&
+	      islower(t[q->end + 1]))) {
 		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} is glued to the "
 		        "text after it: \"%s\"", keystr(s, q->key, kb),
 		        around(s, b1, sizeof b1, q->start, q->end));

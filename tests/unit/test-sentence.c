@@ -70,8 +70,19 @@ TEST(glued_sentences_of_2wiki)
 
 TEST(newlines_and_ellipses)
 {
-	CHECK_EQ_STR(marked("One\nTwo... Three"), "One\n|Two...| Three");
+	CHECK_EQ_STR(marked("One\nTwo... Three"), "One\n|Two... Three");
+	CHECK_EQ_STR(marked("By iHeartMedia, Inc.. The"), "By iHeartMedia, Inc.. The");
 	CHECK_EQ_STR(marked("End.\nNext"), "End.\n|Next");
+}
+
+TEST(stackable)
+{
+	const char *t = "One.\nTwo. Three.Four";
+
+	CHECK(!kc_sentence_stackable(t, strlen(t), 5));   /* after \n */
+	CHECK(kc_sentence_stackable(t, strlen(t), 9));    /* "Two." */
+	CHECK(!kc_sentence_stackable(t, strlen(t), 16));  /* "Three.Four" */
+	CHECK(kc_sentence_stackable(t, strlen(t), strlen(t)));
 }
 
 TEST(count_only)
@@ -88,6 +99,7 @@ int main(void)
 	RUN(closing_quotes_and_brackets);
 	RUN(glued_sentences_of_2wiki);
 	RUN(newlines_and_ellipses);
+	RUN(stackable);
 	RUN(count_only);
 	return DONE();
 }
