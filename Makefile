@@ -19,7 +19,7 @@ CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
 PKGS     = jansson libutf8proc libcurl uuid
 
-KC_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
+KC_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
              -Ilib $(shell pkg-config --cflags $(PKGS)) \
              -DKC_DATADIR='"$(PREFIX)/share/kc"'
 KC_LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
@@ -37,11 +37,11 @@ LIBA      = $(BUILD)/lib/libkc.a
 
 all: $(LIBA) $(TOOLS) $(BUILD)/lib/pkgconfig/kc.pc tokenizers
 
-$(BUILD)/obj/lib/%.o: lib/%.c $(LIB_HDR)
+$(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/tools/%.o: tools/%.c tools/cli.h $(LIB_HDR)
+$(BUILD)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
@@ -54,7 +54,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CLI_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBA) $(KC_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIBA)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(KC_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -Itests/unit \
 		-o $@ $< $(LIBA) $(KC_LDLIBS)
@@ -112,6 +112,9 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Header dependencies, as the compiler found them (-MMD).
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
         install clean

@@ -87,7 +87,7 @@ test_expect_success '--relevant-only keeps the supporting passages only' '
 '
 
 test_expect_success 'a dataset file as published serves as the pool' '
-	head -5 hp.jsonl | kc-fill --pool "$DATA"/hotpotqa/migres__hotpot.cleaned.json -l 4k >raw.jsonl &&
+	head -5 hp.jsonl | kc-fill --pool "$DATA"/hotpotqa/hipporag__hotpotqa_train.json -l 4k >raw.jsonl &&
 	test_line_count = 5 raw.jsonl
 '
 
