@@ -133,27 +133,29 @@ static size_t merge_small(const kc_tokenizer *tok, uint32_t *sym, size_t m)
 	return m;
 }
 
-/* The long-word merge: symbols in a linked list, candidate merges in a
- * binary min-heap keyed by (rank, position). */
+/*
+ * The long-word merge: symbols in a linked list, candidate merges in a
+ * 4-ary min-heap of (rank << 32 | position), lowest rank first and the
+ * leftmost of equal ranks (4-ary: the children of a node share a cache
+ * line, which matters when a megabyte-long word makes the heap big).
+ * A candidate is stale when its left symbol was merged away or the pair
+ * at its position is no longer the one it was made for; the pair there
+ * is looked up again, and the same rank means the same merge, since a
+ * rank belongs to one pair only.
+ */
 struct sym {
-	uint32_t id;
+	uint32_t id;       /* UINT32_MAX once merged into its left neighbour */
 	int32_t prev, next;
-	uint32_t alive;
 };
 
-struct cand {
-	uint64_t key;      /* rank << 32 | position */
-	uint32_t id;       /* the merged token */
-};
-
-static void heap_push(struct cand *h, size_t *n, struct cand c)
+static void heap_push(uint64_t *h, size_t *n, uint64_t c)
 {
 	size_t i = (*n)++;
 
 	while (i > 0) {
-		size_t p = (i - 1) / 2;
+		size_t p = (i - 1) / 4;
 
-		if (h[p].key <= c.key)
+		if (h[p] <= c)
 			break;
 		h[i] = h[p];
 		i = p;
@@ -161,21 +163,20 @@ static void heap_push(struct cand *h, size_t *n, struct cand c)
 	h[i] = c;
 }
 
-static struct cand heap_pop(struct cand *h, size_t *n)
+static uint64_t heap_pop(uint64_t *h, size_t *n)
 {
-	struct cand top = h[0], last = h[--*n];
+	uint64_t top = h[0], last = h[--*n];
 	size_t i = 0;
 
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		uint64_t mk = last.key;
+		size_t c = 4 * i + 1, m = i, end = c + 4 < *n ? c + 4 : *n;
+		uint64_t mk = last;
 
-		if (l < *n && h[l].key < mk) {
-			m = l;
-			mk = h[l].key;
-		}
-		if (r < *n && h[r].key < mk)
-			m = r;
+		for (; c < end; c++)
+			if (h[c] < mk) {
+				mk = h[c];
+				m = c;
+			}
 		if (m == i)
 			break;
 		h[i] = h[m];
@@ -188,11 +189,13 @@ static struct cand heap_pop(struct cand *h, size_t *n)
 
 static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 {
-	size_t need = m * sizeof(struct sym) + 2 * m * sizeof(struct cand);
+	size_t need = m * sizeof(struct sym) + 2 * m * sizeof(uint64_t);
 	struct sym *sy;
-	struct cand *heap;
+	uint64_t *heap, v;
 	size_t nh = 0, out = 0;
 
+	if (m > INT32_MAX)
+		return -1;
 	if (need > tok->bpe_scratch_cap) {
 		void *p = realloc(tok->bpe_scratch, need);
 
@@ -202,55 +205,38 @@ static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 		tok->bpe_scratch_cap = need;
 	}
 	sy = tok->bpe_scratch;
-	heap = (struct cand *)(sy + m);
+	heap = (uint64_t *)(sy + m);
 	for (size_t i = 0; i < m; i++) {
 		sy[i].id = ids[i];
 		sy[i].prev = (int32_t)i - 1;
 		sy[i].next = i + 1 < m ? (int32_t)i + 1 : -1;
-		sy[i].alive = 1;
 	}
-	for (size_t i = 0; i + 1 < m; i++) {
-		uint64_t v = pair_get(tok, ids[i], ids[i + 1]);
-
-		if (v != ~(uint64_t)0)
-			heap_push(heap, &nh, (struct cand){
-				(v & 0xFFFFFFFF00000000ULL) | i, (uint32_t)v });
-	}
+	for (size_t i = 0; i + 1 < m; i++)
+		if ((v = pair_get(tok, ids[i], ids[i + 1])) != ~(uint64_t)0)
+			heap_push(heap, &nh, (v & 0xFFFFFFFF00000000ULL) | i);
+	/* heap capacity: each merge removes one symbol and adds at most two
+	 * candidates, starting from m - 1: never more than 2m */
 	while (nh > 0) {
-		struct cand c = heap_pop(heap, &nh);
-		uint32_t pos = (uint32_t)c.key;
-		int32_t nx;
-		uint64_t v;
+		uint64_t c = heap_pop(heap, &nh);
+		uint32_t pos = (uint32_t)c;
+		int32_t nx, pv;
 
-		/* a stale candidate: its left symbol is gone, it has no right
-		 * neighbour any more, or the pair there is now another one */
-		if (!sy[pos].alive || (nx = sy[pos].next) < 0)
+		if (sy[pos].id == UINT32_MAX || (nx = sy[pos].next) < 0)
 			continue;
 		v = pair_get(tok, sy[pos].id, sy[nx].id);
-		if (v == ~(uint64_t)0 || (uint32_t)v != c.id)
+		if (v == ~(uint64_t)0 || (v >> 32) != (c >> 32))
 			continue;
-		sy[pos].id = c.id;
+		sy[pos].id = (uint32_t)v;
 		sy[pos].next = sy[nx].next;
-		sy[nx].alive = 0;
+		sy[nx].id = UINT32_MAX;
 		if (sy[nx].next >= 0)
 			sy[sy[nx].next].prev = (int32_t)pos;
-		/* heap capacity: each merge removes one symbol and adds at most
-		 * two candidates, starting from m - 1: never more than 2m */
-		if (sy[pos].prev >= 0) {
-			int32_t pv = sy[pos].prev;
-
-			v = pair_get(tok, sy[pv].id, sy[pos].id);
-			if (v != ~(uint64_t)0)
-				heap_push(heap, &nh, (struct cand){
-					(v & 0xFFFFFFFF00000000ULL) | (uint32_t)pv,
-					(uint32_t)v });
-		}
-		if (sy[pos].next >= 0) {
-			v = pair_get(tok, sy[pos].id, sy[sy[pos].next].id);
-			if (v != ~(uint64_t)0)
-				heap_push(heap, &nh, (struct cand){
-					(v & 0xFFFFFFFF00000000ULL) | pos, (uint32_t)v });
-		}
+		if ((pv = sy[pos].prev) >= 0 &&
+		    (v = pair_get(tok, sy[pv].id, sy[pos].id)) != ~(uint64_t)0)
+			heap_push(heap, &nh, (v & 0xFFFFFFFF00000000ULL) | (uint32_t)pv);
+		if ((nx = sy[pos].next) >= 0 &&
+		    (v = pair_get(tok, sy[pos].id, sy[nx].id)) != ~(uint64_t)0)
+			heap_push(heap, &nh, (v & 0xFFFFFFFF00000000ULL) | pos);
 	}
 	for (int32_t i = 0; i >= 0; i = sy[i].next)
 		ids[out++] = sy[i].id;
