@@ -119,3 +119,4 @@ clean:
 .PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
         install clean
 .DELETE_ON_ERROR:
+.SECONDARY:
