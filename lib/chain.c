@@ -152,7 +152,7 @@ static kc_status set_insert(kc_chainer *c, uint64_t h, int *added)
 static kc_status forbid_text(kc_chainer *c, const struct kc_uuid_format *f,
                              const char *s, size_t n)
 {
-	size_t L = (size_t)f->len, run = 0;
+	size_t L = (size_t)f->len;
 	kc_status st;
 
 	if (c->keychars_for != (int)f->kind + 1) {
@@ -161,15 +161,15 @@ static kc_status forbid_text(kc_chainer *c, const struct kc_uuid_format *f,
 			                                    (unsigned char)ch);
 		c->keychars_for = (int)f->kind + 1;
 	}
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && c->keychars[(unsigned char)s[i]]) {
-			run++;
-			continue;
-		}
-		for (size_t k = i - run; run >= L && k + L <= i; k++)
+	for (size_t i = 0; i < n;) {
+		size_t start;
+		while (i < n && !c->keychars[(unsigned char)s[i]])
+			i++;
+		for (start = i; i < n && c->keychars[(unsigned char)s[i]]; i++)
+			;
+		for (size_t k = start; i - start >= L && k + L <= i; k++)
 			if ((st = set_insert(c, kc_hash64(s + k, L, 0), NULL)))
 				return st;
-		run = 0;
 	}
 	return KC_OK;
 }

@@ -94,18 +94,25 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 	const unsigned char *s = (const unsigned char *)text;
 	size_t n = 0;
 
+	static const unsigned char stop[256] = {
+		['\n'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
+	};
+
 	for (size_t i = 0; i < len; i++) {
 		size_t j, k;
-		unsigned char c = s[i];
+		unsigned char c;
 
+		while (i < len && !stop[s[i]])
+			i++;
+		if (i == len)
+			break;
+		c = s[i];
 		if (c == '\n') {
 			if (n < max)
 				out[n] = (uint32_t)(i + 1);
 			n++;
 			continue;
 		}
-		if (c != '.' && c != '?' && c != '!')
-			continue;
 		j = i + 1;
 		/* "?!" ends after the last one; "..." and "Inc.." are
 		 * taken for no end at all (the word before has dots) */
