@@ -30,34 +30,48 @@ for i in range(int(sys.argv[2])):
 PY
 
 now() { date +%s.%N; }
+cpu() {  # cpu FILE CMD...: run CMD, write its user+sys seconds to FILE
+	f=$1
+	shift
+	/usr/bin/time -f "%U %S" -o "$f" "$@"
+}
 t0=$(now)
 kc-fill --pool "$W/pool.jsonl" -l "$LEN" </dev/null |
 	kc-chain -q "$W/pool.jsonl" | kc-render -f verl >/dev/null
 t1=$(now)
-kc-fill --pool "$W/pool.jsonl" -l "$LEN" <"$W/in.jsonl" |
-	kc-chain -q "$W/pool.jsonl" | kc-render -f verl >"$W/out.jsonl"
+cpu "$W/cpu.fill" kc-fill --pool "$W/pool.jsonl" -l "$LEN" <"$W/in.jsonl" |
+	cpu "$W/cpu.chain" kc-chain -q "$W/pool.jsonl" |
+	cpu "$W/cpu.render" kc-render -f verl >"$W/out.jsonl"
 t2=$(now)
-cat "$W/out.jsonl" >/dev/null
-cat "$W/out.jsonl" | cat >/dev/null
+cat "$W/out.jsonl" | cat | cat >/dev/null
 t3=$(now)
 cat "$W/out.jsonl" | cat | cat >/dev/null
 t4=$(now)
 records=$(wc -l <"$W/out.jsonl")
 bytes=$(wc -c <"$W/out.jsonl")
-python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$records" "$bytes" "$LEN" <<'PY'
-import sys
+python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$records" "$bytes" "$LEN" "$W" <<'PY'
+import os, sys
 t0, t1, t2, t3, t4 = map(float, sys.argv[1:6])
-n, b, length = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+n, b, length, w = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8], sys.argv[9]
 start = t1 - t0
 run = t2 - t1
 steady = max(run - start, 1e-9)
 cat = t4 - t3
+cpu = {}
+for stage in ("fill", "chain", "render"):
+    u, s = map(float, open(os.path.join(w, "cpu." + stage)).read().split()[-2:])
+    cpu[stage] = u + s
+total = sum(cpu.values())
+bound = n / max(total / 2, max(cpu.values()))
 print("pipeline  kc-fill | kc-chain | kc-render -f verl at %s, pool 200,000 passages" % length)
-print("  records %d, output %.1f MB" % (n, b / 1e6))
-print("  start-up (pool load) %.2f s; run %.2f s" % (start, run))
-print("  kc pipeline     %8.1f records/s  %7.1f MB/s (whole run)" % (n / run, b / 1e6 / run))
-print("  kc pipeline     %8.1f records/s  %7.1f MB/s (start-up apart)" % (n / steady, b / 1e6 / steady))
-print("  cat | cat | cat %8.1f records/s  %7.1f MB/s (I/O ceiling)" % (n / cat, b / 1e6 / cat))
+print("  records %d, output %.1f MB; load average %.2f" % (n, b / 1e6, os.getloadavg()[0]))
+print("  start-up (pool and tokenizer load) %.2f s; run %.2f s wall" % (start, run))
+print("  kc pipeline     %8.1f records/s  %7.1f MB/s (wall, whole run)" % (n / run, b / 1e6 / run))
+print("  kc pipeline     %8.1f records/s  %7.1f MB/s (wall, start-up apart)" % (n / steady, b / 1e6 / steady))
+print("  cat | cat | cat %8.1f records/s  %7.1f MB/s (I/O ceiling, same output)" % (n / cat, b / 1e6 / cat))
 print("  ratio kc / cat  %.3f" % ((n / steady) / (n / cat)))
+print("  CPU per record: fill %.2f ms, chain %.2f ms, render %.2f ms (start-up included)"
+      % tuple(1000 * cpu[k] / n for k in ("fill", "chain", "render")))
+print("  two idle cores could run %.0f records/s (total CPU / 2, or the slowest stage)" % bound)
 PY
 kc-verify -q "$W/out.jsonl" 2>/dev/null | tail -3 || true

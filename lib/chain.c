@@ -161,15 +161,23 @@ static kc_status forbid_text(kc_chainer *c, const struct kc_uuid_format *f,
 			                                    (unsigned char)ch);
 		c->keychars_for = (int)f->kind + 1;
 	}
-	for (size_t i = 0; i < n;) {
-		size_t start;
-		while (i < n && !c->keychars[(unsigned char)s[i]])
-			i++;
-		for (start = i; i < n && c->keychars[(unsigned char)s[i]]; i++)
-			;
-		for (size_t k = start; i - start >= L && k + L <= i; k++)
+	/* A run of L or more key characters covers one of the positions
+	 * L-1, 2L-1, ...: probe those, and only around a hit look for the
+	 * run's ends. */
+	for (size_t i = L - 1; i < n; i += L) {
+		size_t start = i, end = i + 1;
+		if (!c->keychars[(unsigned char)s[i]])
+			continue;
+		while (start > 0 && c->keychars[(unsigned char)s[start - 1]])
+			start--;
+		while (end < n && c->keychars[(unsigned char)s[end]])
+			end++;
+		for (size_t k = start; end - start >= L && k + L <= end; k++)
 			if ((st = set_insert(c, kc_hash64(s + k, L, 0), NULL)))
 				return st;
+		/* the next probe past this run */
+		while (i + L < end)
+			i += L;
 	}
 	return KC_OK;
 }

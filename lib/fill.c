@@ -34,7 +34,7 @@ struct kc_filler {
 	size_t template_cost;  /* the template's own text and chat tokens */
 	unsigned template_uses;
 	size_t header[12];     /* "Passage N:\n" by number of digits */
-	size_t sep;            /* "\n\n" */
+	size_t sep;            /* "\n\n", when not in a passage's count */
 	kc_buf scratch;
 };
 
@@ -163,7 +163,7 @@ kc_status kc_filler_new(kc_filler **out, kc_pool *pool, kc_tokenizer *tok,
 			return st;
 		}
 	}
-	f->sep = 1;
+	f->sep = 0;   /* in the passages' counts */
 	*out = f;
 	return KC_OK;
 }
@@ -236,6 +236,8 @@ static kc_status own_passages(kc_filler *f, const json_t *rec,
 				st = kc_buf_append(&f->scratch, "\n", 1);
 			if (!st)
 				st = kc_buf_append(&f->scratch, text, xl);
+			if (!st)
+				st = kc_buf_append(&f->scratch, "\n\n", 2);
 			if (!st)
 				st = count(f, f->scratch.data, f->scratch.len,
 				           &own[i].tokens, err);
@@ -586,18 +588,35 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 			st = kc_error_set(err, KC_ENOMEM, "out of memory");
 			goto out;
 		}
-		for (size_t i = 0; i < k; i++)
-			arr[pos[i]] = json_pack("{s:I}", "doc",
-			                        (json_int_t)own[i].doc);
+		for (size_t i = 0; i < k; i++) {
+			json_t *d = json_array_get(json_object_get(rec, "docs"),
+			                           own[i].doc);
+			json_t *title = json_object_get(d, "title");
+			json_t *text = json_object_get(d, "text");
+			char check[17];
+			kc_passage_check(f->tok, json_string_value(title),
+			                 json_string_length(title),
+			                 json_string_value(text),
+			                 json_string_length(text), check);
+			arr[pos[i]] = json_pack("{s:I,s:I,s:s}", "doc",
+			                        (json_int_t)own[i].doc, "tokens",
+			                        (json_int_t)own[i].tokens, "check",
+			                        check);
+		}
 		for (size_t p = 0; p < n; p++) {
 			const char *title, *text;
-			size_t tl, xl;
+			size_t tl, xl, t;
+			char check[17];
 			if (arr[p])
 				continue;
-			kc_pool_passage(f->pool, fillers[fi++], &title, &tl, &text,
+			kc_pool_passage(f->pool, fillers[fi], &title, &tl, &text,
 			                &xl);
-			arr[p] = json_pack("{s:s%,s:s%}", "title", title, tl,
-			                   "text", text, xl);
+			kc_pool_passage_tokens(f->pool, f->tok, fillers[fi++], &t,
+			                       NULL);
+			kc_passage_check(f->tok, title, tl, text, xl, check);
+			arr[p] = json_pack("{s:s%,s:s%,s:I,s:s}", "title", title, tl,
+			                   "text", text, xl, "tokens", (json_int_t)t,
+			                   "check", check);
 		}
 		passages = json_array();
 		for (size_t p = 0; p < n; p++)

@@ -61,8 +61,9 @@ const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
                              const char **id);
 
 /*
- * The token count of passage i as it appears in a context (title + "\n"
- * + text), counted with `tok` on first use and cached.  A pool counts
+ * The token count of passage i as it appears in a context, followed by
+ * the blank line that separates it from the next: title + "\n" + text +
+ * "\n\n", counted with `tok` on first use and cached.  A pool counts
  * with one tokenizer only.
  */
 kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
@@ -167,6 +168,16 @@ void kc_filler_free(kc_filler *f);
  * runs out far from the budget.
  */
 kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err);
+
+/*
+ * The check kc-fill stores beside a passage's token count ("tokens",
+ * "check"): a hash of the tokenizer's name and of title + "\n" + text,
+ * as 16 hex digits, so that kc-render uses the count only for the same
+ * text and the same tokenizer.
+ */
+void kc_passage_check(const kc_tokenizer *tok, const char *title,
+                      size_t title_len, const char *text, size_t text_len,
+                      char out[17]);
 
 /*
  * Resolve one element p of rec["passages"] to its title and text

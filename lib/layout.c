@@ -19,6 +19,7 @@
  * newline, or a title starts badly, the pieces are counted together.
  * kc-verify, and kc-render --recount, count each prompt in one piece.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,24 @@ static void mark_real(struct rpair *q, const json_t *real)
 	}
 }
 
-kc_status kc_layout_load(const json_t *rec, struct layout *l,
+/* kc-fill's count of a passage, when it is for this text and this
+ * tokenizer. */
+static void take_base(kc_renderer *r, struct rpass *p, const json_t *v)
+{
+	json_t *n = json_object_get(v, "tokens"), *c = json_object_get(v, "check");
+	char check[17];
+
+	if (!json_is_integer(n) || json_integer_value(n) < 0 ||
+	    !json_is_string(c) || json_string_length(c) != 16)
+		return;
+	kc_passage_check(r->tok, p->title, p->tl, p->text, p->xl, check);
+	if (memcmp(check, json_string_value(c), 16))
+		return;
+	p->base = (size_t)json_integer_value(n);
+	p->have_base = 1;
+}
+
+kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
                          struct kc_error *err)
 {
 	json_t *passages = json_object_get(rec, "passages");
@@ -112,6 +130,8 @@ kc_status kc_layout_load(const json_t *rec, struct layout *l,
 		                                   err))) {
 			kc_layout_release(l);
 			return st;
+		} else {
+			take_base(r, p, v);
 		}
 		p->keep = 1;
 	}
@@ -168,6 +188,17 @@ kc_status kc_layout_load(const json_t *rec, struct layout *l,
 
 /* ---- text ---- */
 
+/* Does pair k of passage p go right after a newline?  Only the first
+ * pair at a spot: one stacked after it follows that pair's period. */
+static int after_newline(const struct layout *l, const struct rpass *p,
+                         size_t k)
+{
+	const struct rpair *q = &l->qs[p->first_pair + k];
+
+	return q->at > 0 && p->text[q->at - 1] == '\n' &&
+	       (k == 0 || q[-1].at != q->at);
+}
+
 static kc_status append_pair(kc_buf *b, const struct rpair *p, int nl)
 {
 	kc_status st = KC_OK;
@@ -202,7 +233,7 @@ static kc_status append_body(kc_buf *b, struct layout *l, struct rpass *p,
 		return st;
 	for (size_t k = 0; with_pairs && k < p->npairs; k++) {
 		struct rpair *q = &l->qs[p->first_pair + k];
-		int nl = q->at > 0 && p->text[q->at - 1] == '\n';
+		int nl = after_newline(l, p, k);
 		if ((st = kc_buf_append(b, p->text + pos, q->at - pos)))
 			return st;
 		if (mark)
@@ -264,6 +295,96 @@ static int hard_header(const struct rpass *p)
 	       p->title[0] != '/';
 }
 
+/*
+ * Where a pair goes, the text around it may be cut without changing how
+ * either side is tokenized: after a stop with a space or tab next, or
+ * after a newline with a letter or digit next.  There every supported
+ * pre-tokenizer ends a pre-token before the pair and starts one after
+ * it, so the pair adds its own tokens and nothing else changes.
+ */
+static int clean_cut(const struct rpass *p, size_t at)
+{
+	unsigned char before, next;
+
+	if (at == 0 || at >= p->xl)
+		return 0;
+	before = (unsigned char)p->text[at - 1];
+	next = (unsigned char)p->text[at];
+	if (before == '\n')
+		return isascii(next) && isalnum(next);
+	return next == ' ' || next == '\t';
+}
+
+static kc_status count_str(kc_renderer *r, const char *a, size_t na,
+                           const char *z, size_t *n, struct kc_error *err)
+{
+	kc_buf *b = &r->scratch;
+
+	b->len = 0;
+	if (kc_buf_append(b, a, na) || kc_buf_puts(b, z))
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return kc_tokenizer_count(r->tok, b->data, b->len, n, err);
+}
+
+/*
+ * *n = kc-fill's count of the passage (body + "\n\n") plus what its
+ * pairs add; KC_EUNSUPPORTED when a pair is not at a clean cut.  Pairs
+ * at the end of the text meet the blank line: the text's last run of
+ * punctuation (".", ".\"") and the blank line were one pre-token, and
+ * the last pair's ".\"}." and the blank line are one now, so the
+ * difference is counted on those few bytes alone.
+ */
+static kc_status add_pairs(kc_renderer *r, struct layout *l, struct rpass *p,
+                           size_t *n, struct kc_error *err)
+{
+	size_t total = p->base, k, end;
+	kc_buf *b = &r->scratch;
+	kc_status st;
+
+	for (end = p->npairs; end > 0 &&
+	     l->qs[p->first_pair + end - 1].at == p->xl; end--)
+		;
+	for (k = 0; k < p->npairs; k++) {
+		struct rpair *q = &l->qs[p->first_pair + k];
+		int last = k == p->npairs - 1 && k >= end;
+		if (k < end && !clean_cut(p, q->at))
+			return KC_EUNSUPPORTED;
+		if (!q->have_cost || last) {
+			b->len = 0;
+			if (append_pair(b, q, after_newline(l, p, k)) ||
+			    (last && kc_buf_append(b, "\n\n", 2)))
+				return kc_error_set(err, KC_ENOMEM, "out of memory");
+			if ((st = count(r, b, &q->cost, err)))
+				return st;
+			q->have_cost = !last;
+		}
+		total += q->cost;
+	}
+	if (end < p->npairs) {
+		/* The text's final punctuation, with the space before it. */
+		size_t j = p->xl, with, without;
+		const unsigned char *t = (const unsigned char *)p->text;
+		while (j > 0 && isascii(t[j - 1]) && ispunct(t[j - 1]))
+			j--;
+		if (j > 0 && t[j - 1] == ' ')
+			j--;
+		if (j == p->xl || (j > 0 && !(isascii(t[j - 1]) &&
+		                              isalnum(t[j - 1]))) ||
+		    t[p->xl - 1] == '\n')
+			return KC_EUNSUPPORTED;
+		if ((st = count_str(r, p->text + j, p->xl - j, "\n\n", &with,
+		                    err)) ||
+		    (st = count_str(r, p->text + j, p->xl - j, "", &without,
+		                    err)))
+			return st;
+		if (total + without < with)
+			return KC_EUNSUPPORTED;
+		total = total + without - with;
+	}
+	*n = total;
+	return KC_OK;
+}
+
 kc_status kc_layout_count(kc_renderer *r, struct layout *l,
                           struct kc_error *err)
 {
@@ -296,6 +417,8 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 		if (p->dirty) {
 			p->have_sep = p->have_suf = 0;
 			p->dirty = 0;
+			for (size_t j = 0; j < p->npairs; j++)
+				l->qs[p->first_pair + j].have_cost = 0;
 		}
 		b->len = 0;
 		if (soft_first || !hard_header(p)) {
@@ -312,7 +435,14 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 		} else {
 			size_t *cached = last ? &p->n_suf : &p->n_sep;
 			int *have = last ? &p->have_suf : &p->have_sep;
+			if (!*have && !last && p->have_base) {
+				st = add_pairs(r, l, p, cached, err);
+				if (st && st != KC_EUNSUPPORTED)
+					return st;
+				*have = !st;
+			}
 			if (!*have) {
+				b->len = 0;
 				if (append_body(b, l, p, 1, 0, 0) ||
 				    (last ? kc_buf_append(b, l->suffix.s,
 				                          l->suffix.len)
@@ -465,6 +595,7 @@ kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng)
 			q->at = qs[j].at;
 		}
 		ps[q->passage].dirty = 1;
+		q->have_cost = 0;
 	}
 	free(spots);
 	index_pairs(l);

@@ -102,15 +102,18 @@ static const char *intern(kc_pool *pool, const char *s, size_t n)
 	return dst;
 }
 
+/* title + "\n" + text + "\n\n": the passage as a context holds it,
+ * separator included, so it can be counted without a copy. */
 static const char *intern_joined(kc_pool *pool, const char *a, size_t na,
                                  const char *b, size_t nb)
 {
-	char *dst = (char *)intern(pool, NULL, na + 1 + nb);
+	char *dst = (char *)intern(pool, NULL, na + 1 + nb + 2);
 
 	if (dst) {
 		memcpy(dst, a, na);
 		dst[na] = '\n';
 		memcpy(dst + na + 1, b, nb);
+		memcpy(dst + na + 1 + nb, "\n\n", 2);
 	}
 	return dst;
 }
@@ -200,8 +203,6 @@ static kc_status add_passage(kc_pool *pool, const char *title, size_t tl,
 		pool->capp = cap;
 	}
 	p = &pool->p[pool->np];
-	/* Stored as one string, title + "\n" + text, so that the passage
-	 * as the context holds it can be counted without a copy. */
 	p->title = intern_joined(pool, title, tl, text, xl);
 	if (!p->title)
 		return KC_ENOMEM;
@@ -317,7 +318,7 @@ kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
 		size_t n;
 
 		st = kc_tokenizer_count(tok, p->title,
-		                        (size_t)p->title_len + 1 + p->text_len,
+		                        (size_t)p->title_len + 1 + p->text_len + 2,
 		                        &n, err);
 		if (st)
 			return st;

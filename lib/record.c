@@ -4,8 +4,12 @@
  * A passage in rec["passages"] is either {"doc": i}, the record's own
  * docs[i], or a filler {"title": ..., "text": ...}.  Every step that
  * needs a passage's text resolves it here, so the two forms are handled
- * in one place.
+ * in one place.  kc-fill also stores each passage's token count, with a
+ * check that ties it to the text and the tokenizer (kc_passage_check).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "kc.h"
 
 kc_status kc_record_passage(const json_t *rec, const json_t *p,
@@ -33,4 +37,15 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
 		                    "a passage has no string \"title\" and "
 		                    "\"text\"");
 	return KC_OK;
+}
+
+void kc_passage_check(const kc_tokenizer *tok, const char *title,
+                      size_t tl, const char *text, size_t xl, char out[17])
+{
+	const char *name = kc_tokenizer_name(tok);
+	uint64_t h = kc_hash64(name, strlen(name), 0x636865636b);
+
+	h = kc_hash64(title, tl, h);
+	h = kc_hash64(text, xl, h ^ 0x0a);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

@@ -329,7 +329,7 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 	} else {
 		/* The template around an empty context gives the prefix and
 		 * the suffix. */
-		if ((st = kc_layout_load(rec, &l, err)))
+		if ((st = kc_layout_load(r, rec, &l, err)))
 			goto out;
 		values[KC_SLOT_CONTEXT] = (kc_span){ "", 0 };
 		r->pre.len = 0;

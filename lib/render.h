@@ -16,6 +16,8 @@ struct rpair {
 	int chain, hop, real;     /* real: on the path from head to question */
 	size_t byte;              /* offset of the pair in the context */
 	size_t token;             /* token offset in the prompt */
+	size_t cost;              /* tokens of the text inserted, when known */
+	int have_cost;
 };
 
 struct rpass {
@@ -29,6 +31,9 @@ struct rpass {
 	size_t number;            /* 1.. among the kept ones */
 	/* counting */
 	int dirty;                /* its pairs moved: cached counts stale */
+	size_t base;              /* kc-fill's count of body + "\n\n" without
+	                             pairs, when its check holds (have_base) */
+	int have_base;
 	size_t n_sep, n_suf;      /* tokens of body + "\n\n", body + suffix */
 	int have_sep, have_suf;
 	size_t tokens;            /* tokens of its unit in the current layout */
@@ -62,8 +67,8 @@ struct kc_renderer {
 };
 
 /* layout.c */
-kc_status kc_layout_load(const json_t *rec, struct layout *l,
-                         struct kc_error *err);
+kc_status kc_layout_load(kc_renderer *r, const json_t *rec,
+                         struct layout *l, struct kc_error *err);
 void kc_layout_release(struct layout *l);
 kc_status kc_layout_count(kc_renderer *r, struct layout *l,
                           struct kc_error *err);
