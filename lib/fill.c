@@ -382,7 +382,6 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	size_t npool = kc_pool_passages(f->pool);
 	struct own *own = NULL, *kept = NULL;
 	size_t *fillers = NULL, *pos = NULL;
-	int *sup = NULL;
 	unsigned char *slot = NULL;
 	struct used used = { NULL, 0, 0 };
 	long npairs, nqpairs;
@@ -436,8 +435,7 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 		size_t *order = malloc((nown + 1) * sizeof *order);
 		size_t i, m = 0;
 
-		sup = calloc(nown + 1, sizeof *sup);
-		if (!order || !sup) {
+		if (!order) {
 			free(order);
 			st = kc_error_set(err, KC_ENOMEM, "out of memory");
 			goto out;
@@ -653,7 +651,6 @@ out:
 	json_decref(passages);
 	json_decref(fill);
 	free(own);
-	free(sup);
 	free(fillers);
 	free(pos);
 	free(slot);
