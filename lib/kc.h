@@ -168,6 +168,14 @@ json_t *kc_json_parse(const char *text, size_t len, struct kc_error *err);
  */
 kc_status kc_json_dump(const json_t *v, kc_buf *out);
 
+/*
+ * Give jansson an allocator of per-thread free lists by size class,
+ * much faster for the many small values of a record.  Call once, before
+ * any JSON value exists, in a program whose values are freed by the
+ * thread that made them.
+ */
+void kc_json_fast_alloc(void);
+
 /* Write `v` compactly followed by '\n' to `f`.  KC_EIO on a write error. */
 kc_status kc_json_write_line(FILE *f, const json_t *v, struct kc_error *err);
 

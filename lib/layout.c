@@ -531,78 +531,96 @@ kc_status kc_layout_locate(kc_renderer *r, struct layout *l,
 
 /* ---- moving pairs ---- */
 
+/* The sentence ends of passage p, found once. */
+static kc_status ends_of(struct rpass *p)
+{
+	size_t m;
+
+	if (p->have_ends)
+		return KC_OK;
+	m = kc_sentence_ends(p->text, p->xl, NULL, 0);
+	if (!(p->ends = malloc((m + 1) * sizeof *p->ends)))
+		return KC_ENOMEM;
+	kc_sentence_ends(p->text, p->xl, p->ends, m);
+	p->nends = m;
+	p->have_ends = 1;
+	return KC_OK;
+}
+
+/* Is the sentence end `at` of passage i free: no pair there, and none
+ * moved there by this call (taken[0..ntaken)) */
+static int spot_free(const struct layout *l, size_t i, size_t at,
+                     const struct rpair *const *taken, size_t ntaken)
+{
+	const struct rpass *p = &l->ps[i];
+
+	for (size_t j = 0; j < p->npairs; j++)
+		if (l->qs[p->first_pair + j].at == at)
+			return 0;
+	for (size_t j = 0; j < ntaken; j++)
+		if (taken[j]->passage == i && taken[j]->at == at)
+			return 0;
+	return 1;
+}
+
+/*
+ * Move the pairs of passage `from` elsewhere so that it can go: each to
+ * a free sentence end of a kept passage drawn at random (a few draws),
+ * or else right after another pair (a pair ends a sentence too).
+ * KC_EBUDGET when there is neither.
+ */
 kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng)
 {
 	struct rpass *ps = l->ps, *src = &l->ps[from];
 	struct rpair *qs = l->qs;
-	struct { size_t passage, at; } *spots = NULL;
-	size_t n = 0, cap = 0;
+	const struct rpair *taken[64];
+	size_t ntaken = 0;
 
-	for (size_t i = 0; i < l->np; i++) {
-		uint32_t *offs;
-		size_t m;
-		if (!ps[i].keep || i == from)
-			continue;
-		if (!ps[i].have_ends) {
-			m = kc_sentence_ends(ps[i].text, ps[i].xl, NULL, 0);
-			if (!(ps[i].ends = malloc((m + 1) * sizeof *offs)))
-				goto nomem;
-			kc_sentence_ends(ps[i].text, ps[i].xl, ps[i].ends, m);
-			ps[i].nends = m;
-			ps[i].have_ends = 1;
-		}
-		offs = ps[i].ends;
-		m = ps[i].nends;
-		for (size_t k = 0, j = 0; k < m; k++) {
-			/* pairs and ends are both in order of offset */
-			while (j < ps[i].npairs && qs[ps[i].first_pair + j].at < offs[k])
-				j++;
-			if (j < ps[i].npairs && qs[ps[i].first_pair + j].at == offs[k])
-				continue;
-			if (n == cap) {
-				void *ns = realloc(spots, (cap = cap * 2 + 64) *
-				                          sizeof *spots);
-				if (!ns)
-					goto nomem;
-				spots = ns;
-			}
-			spots[n].passage = i;
-			spots[n++].at = offs[k];
-		}
-	}
 	for (size_t k = 0; k < src->npairs; k++) {
 		struct rpair *q = &qs[src->first_pair + k];
-		if (k < n) {
-			size_t j = k + (size_t)kc_rng_below(rng, n - k);
-			q->passage = spots[j].passage;
-			q->at = spots[j].at;
-			spots[j] = spots[k];
-		} else {
-			/* No free sentence end left: stack the pair right
-			 * after another one (a pair ends a sentence too). */
+		int moved = 0;
+
+		for (int tries = 0; tries < 32 && !moved && ntaken < 64; tries++) {
+			size_t i = (size_t)kc_rng_below(rng, l->np), nfree = 0;
+			struct rpass *p = &ps[i];
+			if (!p->keep || i == from)
+				continue;
+			if (ends_of(p))
+				return KC_ENOMEM;
+			for (size_t e = 0; e < p->nends; e++)
+				nfree += spot_free(l, i, p->ends[e], taken, ntaken);
+			if (!nfree)
+				continue;
+			nfree = (size_t)kc_rng_below(rng, nfree);
+			for (size_t e = 0; e < p->nends; e++)
+				if (spot_free(l, i, p->ends[e], taken, ntaken) &&
+				    nfree-- == 0) {
+					q->passage = i;
+					q->at = p->ends[e];
+					break;
+				}
+			moved = 1;
+		}
+		if (!moved) {
 			size_t j = (size_t)kc_rng_below(rng, l->nq), tries = 0;
 #define CANNOT_STACK(j) (qs[j].passage == from || \
 	!ps[qs[j].passage].keep || !kc_sentence_stackable( \
 	ps[qs[j].passage].text, ps[qs[j].passage].xl, qs[j].at))
 			while (CANNOT_STACK(j) && ++tries < l->nq)
 				j = (j + 1) % l->nq;
-			if (CANNOT_STACK(j)) {
-				free(spots);
+			if (CANNOT_STACK(j))
 				return KC_EBUDGET;
-			}
 #undef CANNOT_STACK
 			q->passage = qs[j].passage;
 			q->at = qs[j].at;
 		}
+		if (ntaken < 64)
+			taken[ntaken++] = q;
 		ps[q->passage].dirty = 1;
 		q->have_cost = 0;
 	}
-	free(spots);
 	index_pairs(l);
 	return KC_OK;
-nomem:
-	free(spots);
-	return KC_ENOMEM;
 }
 
 /* ---- provenance ---- */

@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 	kc_pool *qpool = NULL;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_chain_opts_init(&ctx.opts);
 	qfiles = calloc((size_t)argc + 1, sizeof *qfiles);
 	while ((c = getopt_long(argc, argv, "hl:q:s:V", longopts, NULL)) != -1) {

@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 	struct ctx ctx = { 0 };
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_fill_opts_init(&o, 1024);
 	pools = calloc((size_t)argc + 1, sizeof *pools);
 	while ((c = getopt_long(argc, argv, "g:hl:p:s:t:V", longopts, NULL)) != -1) {

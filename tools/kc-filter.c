@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	int ch, rc, want_stats = 0;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_error_clear(&err);
 	if (kc_filter_new(&f, &err))
 		cli_die("%s", err.text);

@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	int c, worst = CLI_OK;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	while ((c = getopt_long(argc, argv, "f:hn:qs:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

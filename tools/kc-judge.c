@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	int ch, rc, want_summary = 0;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_judge_options_init(&o);
 	while ((ch = getopt_long(argc, argv, "a:e:hm:r:st:uV", longopts,
 	                         NULL)) != -1) {

@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_render_opts_init(&o);
 	while ((c = getopt_long(argc, argv, "f:hm:p:s:t:V", longopts, NULL)) != -1) {
 		switch (c) {

@@ -352,6 +352,7 @@ int main(int argc, char **argv)
 	struct kc_error err;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	while ((c = getopt_long(argc, argv, "c::f:hilrt:V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': g.chat = optarg ? optarg : ""; break;

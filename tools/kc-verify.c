@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 	int c, json = 0, rc = CLI_OK;
 
 	cli_init(argc, argv);
+	kc_json_fast_alloc();
 	kc_verify_opts_init(&o);
 	memset(&t, 0, sizeof t);
 	while ((c = getopt_long(argc, argv, "hm:qt:V", longopts, NULL)) != -1) {
