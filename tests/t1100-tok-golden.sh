@@ -26,7 +26,7 @@ test_expect_success 'the golden corpus builds' '
 corpus=$BUILD/tok-corpus
 
 for t in qwen llama3 cl100k o200k; do
-	test_expect_success "kc-tok -t $t: ids equal the reference's" "
+	test_expect_success "kc-tok -t $t: ids and counts equal the reference's" "
 		\"\$SRC/tests/tok/check\" --min-mb 20 \"$corpus\" \"\$TOKDIR\" \
 			\"\$BIN/kc-tok\" $t >$t.out 2>&1 || { cat $t.out; false; }
 	"
