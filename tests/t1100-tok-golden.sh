@@ -1,6 +1,6 @@
 #!/bin/sh
 # t1100-tok-golden: kc-tok's token ids equal the reference tokenizers' on
-# the golden corpus (about 40 MB: man pages, Debian Reference, iso-codes,
+# the golden corpus (about 50 MB: man pages, Debian Reference, iso-codes,
 # C and Python source, the real QA data, synthetic edge cases), for Qwen,
 # Llama-3 (Hugging Face's Rust tokenizers) and cl100k, o200k (tiktoken).
 #
