@@ -1,6 +1,6 @@
 #!/bin/sh
 # t1100-tok-golden: kc-tok's token ids equal the reference tokenizers' on
-# the golden corpus (about 40 MB: man pages, Debian Reference, iso-codes,
+# the golden corpus (about 50 MB: man pages, Debian Reference, iso-codes,
 # C and Python source, the real QA data, synthetic edge cases), for Qwen,
 # Llama-3 (Hugging Face's Rust tokenizers) and cl100k, o200k (tiktoken).
 #
@@ -26,7 +26,7 @@ test_expect_success 'the golden corpus builds' '
 corpus=$BUILD/tok-corpus
 
 for t in qwen llama3 cl100k o200k; do
-	test_expect_success "kc-tok -t $t: ids equal the reference's" "
+	test_expect_success "kc-tok -t $t: ids and counts equal the reference's" "
 		\"\$SRC/tests/tok/check\" --min-mb 20 \"$corpus\" \"\$TOKDIR\" \
 			\"\$BIN/kc-tok\" $t >$t.out 2>&1 || { cat $t.out; false; }
 	"

@@ -11,21 +11,27 @@
 
 check=$SRC/tests/tok/check
 
-# fake-tok: kc-tok's --raw --ids contract with byte values as ids.
+# fake-tok: kc-tok's --raw [--ids] contract with byte values as ids.
 cat >fake-tok <<'FAKE'
 #!/bin/sh
+ids=
 while [ $# -gt 0 ]; do
-	case $1 in -t) shift 2 ;; --raw|--ids) shift ;; *) break ;; esac
+	case $1 in -t) shift 2 ;; --raw) shift ;; --ids) ids=1; shift ;;
+	*) break ;; esac
 done
 for f; do
-	od -An -v -tu1 "$f" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
-	echo
+	if [ -n "$ids" ]; then
+		od -An -v -tu1 "$f" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+		echo
+	else
+		wc -c <"$f" | tr -d ' '
+	fi
 done
 FAKE
 chmod +x fake-tok
 
 ids_of() {  # FILE -> "count:sha256" of the fake's ids text
-	line=$(./fake-tok "$1")
+	line=$(./fake-tok --ids "$1")
 	printf '%s:%s' "$(printf '%s' "$line" | wc -w | tr -d ' ')" \
 		"$(printf '%s\n' "$line" | sha256sum | cut -d' ' -f1)"
 }
@@ -72,6 +78,21 @@ test_expect_success 'one wrong id fails and names the document' '
 		./bad-tok fake >out &&
 	test_grep "MISMATCH a/two" out &&
 	test_grep "2 of 3 documents match" out
+'
+
+test_expect_success 'a wrong count (without --ids) fails' '
+	cat >count-tok <<-COUNT &&
+	#!/bin/sh
+	case " \$* " in
+	*" --ids "*) exec "$TRASH/fake-tok" "\$@" ;;
+	*) "$TRASH/fake-tok" "\$@" | sed "3s/.*/2999/" ;;
+	esac
+	COUNT
+	chmod +x count-tok &&
+	test_must_fail "$check" --golden golden --min-mb 0 corpus tok \
+		./count-tok fake >out &&
+	test_grep "3 of 3 documents match" out &&
+	test_grep "COUNT MISMATCH three: 2999 tokens, reference 3000" out
 '
 
 test_expect_success 'a missing output line fails' '

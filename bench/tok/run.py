@@ -20,8 +20,10 @@ measured on the same text:
 Both are measured as CPU time (user + system) and as wall time.  The
 ratio uses CPU time: the machine is shared, and another process's load
 stretches wall time by whatever share it takes at that moment, while CPU
-time stays what the work costs on one core.  Each figure is the median of
-KC_BENCH_REPEAT (3) passes.  MB = 10^6 bytes of the documents; tokens per
+time stays closer to what the work costs on one core.  Even CPU time
+varies with the neighbours' load (shared caches, SMT), so the passes of
+the reference and of kc-tok are interleaved, KC_BENCH_REPEAT (3) of each,
+and each figure is the fastest pass (the least disturbed one).  MB = 10^6 bytes of the documents; tokens per
 second count the reference's tokens.  Then the load time and peak RSS
 (/usr/bin/time -f '%M %e') of a process that loads the Qwen tokenizer and
 encodes nothing: kc-tok, and node with the reference.
@@ -32,7 +34,6 @@ Exit status 1 when kc-tok is not built (the reference is still measured).
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,7 @@ def pin():
     return ['taskset', '-c', '0'] if shutil.which('taskset') else []
 
 
-def ref_bench(engine, tokfile, corpus, repeat):
+def ref_bench(engine, tokfile, corpus, repeat=1):
     """(bytes, tokens, cpu seconds, wall seconds) of the reference."""
     env = dict(os.environ, RAYON_NUM_THREADS='1')
     out = subprocess.run(pin() + ['node', os.path.join(TOP, 'tests', 'tok',
@@ -69,8 +70,7 @@ def ref_bench(engine, tokfile, corpus, repeat):
                          env=env, check=True, capture_output=True,
                          text=True).stdout
     r = json.loads(out)
-    return (r['bytes'], r['tokens'], statistics.median(r['cpu_s']),
-            statistics.median(r['encode_s']))
+    return r['bytes'], r['tokens'], min(r['cpu_s']), min(r['encode_s'])
 
 
 def run_timed(cmd, cwd):
@@ -86,19 +86,15 @@ def run_timed(cmd, cwd):
     return ru.ru_utime + ru.ru_stime, wall
 
 
-def kc_bench(kctok, tokfile, corpus, docs, repeat, ids):
-    """(cpu, wall) seconds of encoding, less start-up and load, medians."""
+def kc_bench(kctok, tokfile, corpus, docs, ids):
+    """(cpu, wall) seconds of one pass of encoding, less start-up and
+    load (the same command on an empty document)."""
     base = pin() + [kctok, '-t', tokfile, '--raw'] + (['--ids'] if ids
                                                        else [])
-    cpu, wall = [], []
     with tempfile.NamedTemporaryFile() as empty:
-        for _ in range(repeat):
-            c0, w0 = run_timed(base + [empty.name], corpus)
-            c1, w1 = run_timed(base + docs, corpus)
-            cpu.append(c1 - c0)
-            wall.append(w1 - w0)
-    return max(statistics.median(cpu), 1e-6), max(statistics.median(wall),
-                                                  1e-6)
+        c0, w0 = run_timed(base + [empty.name], corpus)
+        c1, w1 = run_timed(base + docs, corpus)
+    return max(c1 - c0, 1e-6), max(w1 - w0, 1e-6)
 
 
 def rss(cmd):
@@ -135,7 +131,7 @@ def main():
             if SKIP not in flags.split(','):
                 docs.append(name)
     print('corpus: %d documents of %s (without %s ones); single thread%s; '
-          'median of %d passes' % (len(docs), corpus, SKIP,
+          'fastest of %d passes' % (len(docs), corpus, SKIP,
                                    ' (taskset -c 0)' if pin() else '',
                                    repeat))
     print('%-7s %-27s %8s %8s %8s %9s %8s' % (
@@ -144,14 +140,20 @@ def main():
         if only and name not in only:
             continue
         tokfile = os.path.join(tokdir, rel)
-        nbytes, ntok, rcpu, rwall = ref_bench(engine, tokfile, corpus, repeat)
-        row(name, LABELS[engine], nbytes, ntok, rcpu, rwall)
-        if not have_kc:
-            continue
-        for ids in (True, False):
-            cpu, wall = kc_bench(kctok, tokfile, corpus, docs, repeat, ids)
-            row(name, 'kc-tok --ids' if ids else 'kc-tok (count)', nbytes,
-                ntok, cpu, wall, '%.2fx' % (rcpu / cpu))
+        ref, ids, count = [], [], []
+        for _ in range(repeat):
+            nbytes, ntok, c, w = ref_bench(engine, tokfile, corpus)
+            ref.append((c, w))
+            if have_kc:
+                ids.append(kc_bench(kctok, tokfile, corpus, docs, True))
+                count.append(kc_bench(kctok, tokfile, corpus, docs, False))
+        rcpu = min(c for c, _ in ref)
+        row(name, LABELS[engine], nbytes, ntok, rcpu, min(w for _, w in ref))
+        for label, runs in (('kc-tok --ids', ids), ('kc-tok (count)', count)):
+            if runs:
+                cpu = min(c for c, _ in runs)
+                row(name, label, nbytes, ntok, cpu, min(w for _, w in runs),
+                    '%.2fx' % (rcpu / cpu))
         sys.stdout.flush()
 
     qwen = os.path.join(tokdir, 'qwen', 'tokenizer.json')
