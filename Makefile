@@ -83,7 +83,7 @@ tokenizers-all: tokenizers
 units: $(UNITS)
 
 check: all units tokenizers-all
-	KC_BUILD=$(BUILD) tests/run
+	KC_BUILD=$(BUILD) KC_LDFLAGS='$(LDFLAGS)' tests/run
 
 check-asan:
 	$(MAKE) BUILD=build/asan \

@@ -41,7 +41,7 @@ test_expect_success 'the example of libkc(3) builds with pkg-config and runs' '
 		sed -n "/^\.Bd/,/^\.Ed/p" | sed "1d;\$d" | sed "s/\\\\e/\\\\/g" >ex.c &&
 	PKG_CONFIG_PATH=$TRASH/inst/lib/pkgconfig &&
 	export PKG_CONFIG_PATH &&
-	cc -o ex ex.c $(pkg-config --cflags kc) $(pkg-config --libs kc) &&
+	cc -o ex ex.c $(pkg-config --cflags kc) $(pkg-config --libs kc) ${KC_LDFLAGS:-} &&
 	KC_TOKENIZER_DIR=$TRASH/inst/share/kc/tokenizers &&
 	export KC_TOKENIZER_DIR &&
 	printf "Hello world\nWho wrote it?\n" | ./ex >counts &&
