@@ -189,7 +189,9 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
 
 static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 {
-	size_t need = m * sizeof(struct sym) + 2 * m * sizeof(uint64_t);
+	/* the heap after the symbols, 8-byte aligned */
+	size_t syms = (m * sizeof(struct sym) + 7) & ~(size_t)7;
+	size_t need = syms + 2 * m * sizeof(uint64_t);
 	struct sym *sy;
 	uint64_t *heap, v;
 	size_t nh = 0, out = 0;
@@ -205,7 +207,7 @@ static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 		tok->bpe_scratch_cap = need;
 	}
 	sy = tok->bpe_scratch;
-	heap = (uint64_t *)(sy + m);
+	heap = (uint64_t *)((char *)tok->bpe_scratch + syms);
 	for (size_t i = 0; i < m; i++) {
 		sy[i].id = ids[i];
 		sy[i].prev = (int32_t)i - 1;

@@ -237,6 +237,8 @@ static int junction(kc_tokenizer *tok, struct memo *m, const uint8_t *p,
 	limit = e->nhead ? e->head_start[e->nhead - 1] + 16 : 16;
 	if (limit > e->len)
 		limit = e->len;
+	while (limit < e->len && (p[limit] & 0xC0) == 0x80)
+		limit--;   /* whole characters only */
 	m->buf.len = 0;
 	if (kc_buf_append(&m->buf, m->carry.data, cl) ||
 	    kc_buf_append(&m->buf, p, limit))
@@ -276,22 +278,52 @@ static int junction(kc_tokenizer *tok, struct memo *m, const uint8_t *p,
 }
 
 /*
- * The plain way, from piece `from` on: join the carry and the pieces left
- * and count that.  Exact: the part already counted is plain text that
- * ended at a pre-token boundary no later text can move, with no added
- * token and nothing NFC could change around it.
+ * Can counting go on with text t (the carry and the pieces left) alone,
+ * after the part already counted?  That part is plain text that ended at
+ * a pre-token boundary no later text can move, with no added token begun
+ * in it.  What could still reach back into it: NFC, when t starts with a
+ * character that composes with or reorders across what came before ("K",
+ * then U+0328 U+0301 makes K-acute; the U+0301 may even come split over
+ * two pieces); an added token with lstrip (it takes the spaces before it)
+ * or single_word (it looks at the character before it).
+ */
+static int local_fallback(const kc_tokenizer *tok, const uint8_t *t, size_t n)
+{
+	if (tok->nfc && kc_tok_nfc_joins_left(t, n))
+		return 0;
+	for (size_t i = 0; i < tok->n_added; i++)
+		if (tok->added[i].lstrip || tok->added[i].single_word)
+			return 0;
+	return 1;
+}
+
+/*
+ * The plain way: join the carry and the pieces from `from` on and count
+ * that, or, when that text could reach back into what was counted (see
+ * local_fallback), join and count everything.  *count gets what is
+ * counted here; the caller adds what it counted before, or 0 when this
+ * returns with *restarted set.
  */
 static kc_status count_joined(kc_tokenizer *tok, struct memo *m,
                               const struct kc_strref *pieces, size_t n,
-                              size_t from, size_t *count,
+                              size_t from, size_t *count, int *restarted,
                               struct kc_error *err)
 {
-	m->all.len = 0;
-	if (kc_buf_append(&m->all, m->carry.data, m->carry.len))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	for (size_t i = from; i < n; i++)
-		if (kc_buf_append(&m->all, pieces[i].s, pieces[i].len))
+	*restarted = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		m->all.len = 0;
+		if (kc_buf_append(&m->all, m->carry.data, m->carry.len))
 			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		for (size_t i = from; i < n; i++)
+			if (kc_buf_append(&m->all, pieces[i].s, pieces[i].len))
+				return kc_error_set(err, KC_ENOMEM, "out of memory");
+		if (pass == 1 || from == 0 ||
+		    local_fallback(tok, (const uint8_t *)m->all.data, m->all.len))
+			break;
+		m->carry.len = 0;
+		from = 0;
+		*restarted = 1;
+	}
 	return kc_tokenizer_count(tok, m->all.data ? m->all.data : "",
 	                          m->all.len, count, err);
 }
@@ -314,8 +346,11 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 		tok->memo = m;
 	}
 	m->carry.len = 0;
-	if (tok->kind == TK_KIND_APPROX)
-		return count_joined(tok, m, pieces, n, 0, count, err);
+	if (tok->kind == TK_KIND_APPROX) {
+		int restarted;
+
+		return count_joined(tok, m, pieces, n, 0, count, &restarted, err);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = (const uint8_t *)pieces[i].s;
 		const struct memo_ent *e;
@@ -326,9 +361,12 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 		if (!(e = lookup(tok, m, p, pieces[i].len)))
 			goto nomem;
 		if (!e->plain || m->carry.len > CARRY_MAX) {
-			kc_status st = count_joined(tok, m, pieces, n, i, count, err);
+			int restarted;
+			kc_status st = count_joined(tok, m, pieces, n, i, count,
+			                            &restarted, err);
 
-			*count += total;
+			if (!restarted)
+				*count += total;
 			return st;
 		}
 		if (!started) {

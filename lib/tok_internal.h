@@ -355,8 +355,8 @@ kc_status kc_tok_sanitize(const uint8_t *s, size_t n, kc_buf *buf,
 kc_status kc_tok_nfc(const uint8_t *s, size_t n, kc_buf *buf,
                      const uint8_t **out, size_t *out_len,
                      struct tk_edits *edits, size_t base);
-/* 1 when s[0..n) (valid UTF-8) starts with a character NFC may join to
- * the text before it. */
+/* 1 when s[0..n) starts with a character NFC may join to the text
+ * before it (never for an invalid sequence: that becomes U+FFFD). */
 int kc_tok_nfc_joins_left(const uint8_t *s, size_t n);
 
 #endif /* KC_TOK_INTERNAL_H */
