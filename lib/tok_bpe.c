@@ -16,7 +16,8 @@
  *
  * The cache maps a pre-token's bytes to its ids.  Text repeats its words,
  * so most pre-tokens are found there and cost one hash and one compare.
- * It is bounded and simply emptied when full.
+ * It is bounded (512K words, about 50 MB at most) and simply emptied when
+ * full.
  */
 #include <stdlib.h>
 
@@ -26,8 +27,8 @@
 #define NO_RANK UINT32_MAX
 #define SMALL_WORD 64             /* symbols: linear scan up to this */
 #define CACHE_MAX_KEY 256         /* longer pre-tokens are not cached */
-#define CACHE_MAX_ENTS ((size_t)1 << 20)
-#define CACHE_MAX_BYTES ((size_t)64 << 20)
+#define CACHE_MAX_ENTS ((size_t)1 << 19)
+#define CACHE_MAX_BYTES ((size_t)32 << 20)
 
 kc_status kc_tok_pairs_init(kc_tokenizer *tok, size_t n)
 {

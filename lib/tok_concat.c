@@ -36,8 +36,8 @@
 
 #include "tok_internal.h"
 
-#define HEAD 8
-#define MEMO_MAX ((size_t)1 << 20)        /* entries; then start afresh */
+#define HEAD 4
+#define MEMO_MAX ((size_t)1 << 19)        /* entries (64 bytes); then afresh */
 #define CARRY_MAX ((size_t)1 << 18)       /* a tail this long: fall back */
 
 struct memo_ent {
@@ -69,22 +69,26 @@ void kc_tok_memo_free(kc_tokenizer *tok)
 	tok->memo = NULL;
 }
 
-/* A second, independent hash of the bytes (tk_hash is the first). */
-static uint64_t hash2(const uint8_t *p, size_t n)
+/* Two independent 64-bit hashes of the bytes, in one pass. */
+static void hash128(const uint8_t *p, size_t n, uint64_t *h1, uint64_t *h2)
 {
-	uint64_t h = 0x2545F4914F6CDD1DULL + n, v;
+	uint64_t a = 0x9E3779B97F4A7C15ULL ^ n, b = 0x2545F4914F6CDD1DULL + n, v;
 
 	while (n >= 8) {
 		memcpy(&v, p, 8);
-		h = (h + v) * 0x9FB21C651E98DF25ULL;
-		h ^= h >> 28;
+		a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+		b = (b + v) * 0x9FB21C651E98DF25ULL;
+		a ^= a >> 29;
+		b ^= b >> 28;
 		p += 8;
 		n -= 8;
 	}
 	v = 0;
 	memcpy(&v, p, n);
-	h = (h + v) * 0xC2B2AE3D27D4EB4FULL;
-	return tk_mix(h ^ (h >> 33));
+	a = (a ^ v) * 0x94d049bb133111ebULL;
+	b = (b + v) * 0xC2B2AE3D27D4EB4FULL;
+	*h1 = tk_mix(a);
+	*h2 = tk_mix(b ^ (b >> 33));
 }
 
 /* The tokens of one pre-token. */
@@ -153,10 +157,11 @@ static int analyse(kc_tokenizer *tok, const uint8_t *s, size_t n,
 static struct memo_ent *lookup(kc_tokenizer *tok, struct memo *m,
                                const uint8_t *s, size_t n)
 {
-	uint64_t h1 = tk_hash(s, n), h2 = hash2(s, n);
+	uint64_t h1, h2;
 	struct memo_ent *e;
 	size_t j;
 
+	hash128(s, n, &h1, &h2);
 	if (m->n + 1 > MEMO_MAX) {
 		memset(m->ents, 0, (m->mask + 1) * sizeof *m->ents);
 		m->n = 0;

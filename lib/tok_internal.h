@@ -202,6 +202,11 @@ struct tk_piece {
 
 enum tk_kind { TK_KIND_BPE, TK_KIND_APPROX };
 
+struct tk_idref {
+	const char *s;           /* borrowed from the tables above */
+	uint32_t len;
+};
+
 /*
  * A cached pre-token.  Keys of up to 16 bytes live in the entry itself
  * (k0, k1: see cache_key() in tok_bpe.c), so a hit on a short word reads
@@ -250,7 +255,7 @@ struct kc_tokenizer {
 	int32_t byte_id[256];    /* id of each single byte, -1 if none */
 	struct tk_strtab vocab;  /* token string as in the file -> id */
 	struct tk_strtab bytes;  /* token bytes -> id (byte-level decoded) */
-	uint32_t **id_bytes;     /* unused */
+	struct tk_idref *idrefs; /* id -> its bytes, for offsets and display */
 	uint32_t max_id;         /* largest id, model or added */
 	struct tk_pair *pairs;   /* the merges, open addressing */
 	size_t pair_mask, n_pairs;
