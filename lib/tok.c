@@ -92,15 +92,17 @@ static kc_status build_idrefs(kc_tokenizer *tok)
 	if (!r)
 		return KC_ENOMEM;
 	/* strings as the file spells them first, then their bytes */
-	for (size_t i = 0; i < tok->vocab.n; i++) {
+	for (size_t i = 0; i <= tok->vocab.mask && tok->vocab.ents; i++) {
 		const struct tk_str *e = &tok->vocab.ents[i];
 
-		r[e->id] = (struct tk_idref){ tk_str_text(&tok->vocab, e), e->len };
+		if (e->hash)
+			r[e->id] = (struct tk_idref){ tk_str_text(&tok->vocab, e), e->len };
 	}
-	for (size_t i = 0; i < tok->bytes.n; i++) {
+	for (size_t i = 0; i <= tok->bytes.mask && tok->bytes.ents; i++) {
 		const struct tk_str *e = &tok->bytes.ents[i];
 
-		r[e->id] = (struct tk_idref){ tk_str_text(&tok->bytes, e), e->len };
+		if (e->hash)
+			r[e->id] = (struct tk_idref){ tk_str_text(&tok->bytes, e), e->len };
 	}
 	for (size_t i = 0; i < tok->n_added; i++)
 		r[tok->added[i].id] = (struct tk_idref){ tok->added[i].content,

@@ -611,6 +611,7 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 	for (;;) {
 		uint32_t id = 0;
 		long nb;
+		int dup;
 
 		if ((st = member(j, &first, &h->key, &done)) || done)
 			break;
@@ -622,12 +623,6 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 			                  j->path, id, MAX_ID);
 			break;
 		}
-		if (kc_tok_strtab_get(&tok->vocab, h->key.data, h->key.len)) {
-			/* a repeated key: the reference keeps the last id */
-			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab lists "
-			                  "\"%.60s\" twice", j->path, h->key.data);
-			break;
-		}
 		if (seen[id / 8] & (1 << (id % 8))) {
 			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab gives "
 			                  "id %u to two tokens", j->path, id);
@@ -636,8 +631,16 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 		seen[id / 8] |= (uint8_t)(1 << (id % 8));
 		if (id > tok->max_id)
 			tok->max_id = id;
-		if ((st = kc_tok_strtab_put(&tok->vocab, h->key.data, h->key.len, id)))
+		if ((st = kc_tok_strtab_put(&tok->vocab, h->key.data, h->key.len, id,
+		                            &dup)))
 			break;
+		if (dup) {
+			/* the reference would keep the last id: refused, as the
+			 * first id would then name no token */
+			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab lists "
+			                  "\"%.60s\" twice", j->path, h->key.data);
+			break;
+		}
 		if (h->key.len > bytes_cap) {
 			char *nbuf = realloc(bytes, h->key.len);
 
@@ -650,7 +653,7 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 		}
 		nb = bytelevel_decode(h->key.data, h->key.len, bytes);
 		if (nb > 0 && (st = kc_tok_strtab_put(&tok->bytes, bytes,
-		                                      (size_t)nb, id)))
+		                                      (size_t)nb, id, NULL)))
 			break;
 		if (nb == 1)
 			tok->byte_id[(uint8_t)bytes[0]] = (int32_t)id;
@@ -853,7 +856,7 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		else
 			tok->n_added++;
 		tok->added[at] = a;
-		if ((st = kc_tok_strtab_put(&map, content, len, (uint32_t)at))) {
+		if ((st = kc_tok_strtab_put(&map, content, len, (uint32_t)at, NULL))) {
 			st = kc_error_set(h->j.err, st, "out of memory");
 			goto out;
 		}

@@ -113,28 +113,32 @@ static inline uint64_t tk_hash(const void *data, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* A string -> id table (open addressing, strings in one arena). */
+/*
+ * A string -> id table: open addressing over the entries themselves (a
+ * lookup touches one entry and the string it points to), the strings in
+ * one arena.  Iterate with: for (i = 0; i <= t->mask; i++) if
+ * (t->ents[i].hash) ...
+ */
 
 struct tk_str {
-	uint64_t hash;
+	uint64_t hash;         /* 0: empty slot */
 	uint32_t off;
 	uint32_t len;
 	uint32_t id;
 };
 
 struct tk_strtab {
-	uint32_t *slots;       /* entry index + 1; 0 = empty */
-	size_t mask;
 	struct tk_str *ents;
-	size_t n, cap;
+	size_t mask, n;
 	char *arena;
 	size_t arena_len, arena_cap;
 };
 
 void kc_tok_strtab_release(struct tk_strtab *t);
-/* Insert (or overwrite the id of) s; KC_ENOMEM. */
+/* Insert s, or give it the new id if it is there (then *existed = 1 when
+ * existed is not NULL); KC_ENOMEM, KC_ETOOLONG. */
 kc_status kc_tok_strtab_put(struct tk_strtab *t, const char *s, size_t len,
-                            uint32_t id);
+                            uint32_t id, int *existed);
 /* The entry for s, or NULL. */
 const struct tk_str *kc_tok_strtab_get(const struct tk_strtab *t,
                                        const char *s, size_t len);
