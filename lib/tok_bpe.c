@@ -11,12 +11,13 @@
  *
  * Ranks are looked up in an open-addressing hash of (left id, right id).
  * Short words (almost all of them) use a flat array and a linear scan for
- * the lowest rank; long ones a binary heap with lazy deletion, so a
+ * the lowest rank; long ones a 4-ary heap with lazy deletion, so a
  * megabyte-long pre-token costs O(n log n), never O(n^2).
  *
  * The cache maps a pre-token's bytes to its ids.  Text repeats its words,
- * so most pre-tokens are found there and cost one hash and one compare.
- * It is bounded (512K words, about 50 MB at most) and simply emptied when
+ * so most pre-tokens are found there and cost one hash and one compare
+ * (in a small direct-mapped table first, then in the big one).  It is
+ * bounded (512K words, about 50 MB at most) and simply emptied when
  * full.
  */
 #include <stdlib.h>
@@ -24,7 +25,6 @@
 #include "tok_internal.h"
 
 #define EMPTY_KEY (~(uint64_t)0)
-#define NO_RANK UINT32_MAX
 #define SMALL_WORD 64             /* symbols: linear scan up to this */
 #define CACHE_MAX_KEY 256         /* longer pre-tokens are not cached */
 #define CACHE_MAX_ENTS ((size_t)1 << 19)

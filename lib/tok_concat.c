@@ -10,10 +10,9 @@
  *
  *   - whether it is "plain": valid UTF-8, already normalized, holding no
  *     added token nor the start of one that a following piece could
- *     complete, and (for NFC tokenizers) not
- *     starting with a character NFC could join to what comes before.
- *     Joining plain pieces then changes only pre-tokenization, and only
- *     near each junction;
+ *     complete, and (for NFC tokenizers) not starting with a character
+ *     NFC could join to what comes before.  Joining plain pieces then
+ *     changes only pre-tokenization, and only near each junction;
  *   - where its first few pre-tokens start (the "head") and how many tokens
  *     come before each;
  *   - its "tail": the pre-tokens whose matching looked at the end of the
@@ -29,8 +28,11 @@
  * resynchronization, plus the memo's counts.  When a piece has no such
  * point (one long word across the junction, say), the joined text is
  * scanned instead, and whatever part of it can no longer change is
- * counted and dropped.  A piece that is not plain makes the whole call
- * fall back to counting the joined text.  Either way the count is exact.
+ * counted and dropped.  From a piece that is not plain on, the rest of
+ * the text is joined and counted the ordinary way (all of it, when that
+ * piece could reach back into what was counted: see local_fallback).
+ * Either way the count is exact; the fuzzer (tests/fuzz/fuzz-tok.c)
+ * checks it against kc_tokenizer_count on random cuts.
  */
 #include <stdlib.h>
 
