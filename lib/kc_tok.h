@@ -23,16 +23,24 @@ typedef struct kc_tokenizer kc_tokenizer;
 /*
  * Open a tokenizer.  `spec` is, in the order tried:
  *   - NULL or "": $KC_TOKENIZER, else "qwen";
+ *   - "approx": the approximate counter (no file, no ids);
  *   - a short name of an installed tokenizer: "qwen", "llama3", "cl100k",
- *     "o200k", or "approx" (the approximate counter);
+ *     "o200k", looked up in $KC_TOKENIZER_DIR, then
+ *     ../share/kc/tokenizers beside the running executable, then
+ *     KC_DATADIR/tokenizers (qwen/tokenizer.json, llama3/tokenizer.json,
+ *     cl100k.tiktoken, o200k.tiktoken);
  *   - a path: a tokenizer.json, a directory holding one, or a .tiktoken
- *     file;
+ *     file (cl100k... or o200k..., told apart by name or size);
  *   - a Hugging Face repo id ("Qwen/Qwen2.5-7B-Instruct") looked up in the
- *     local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub,
- *     ~/.cache/huggingface/hub).
- * A file kc cannot reproduce exactly (an unsupported model, normalizer or
- * pre-tokenizer) is refused with KC_EUNSUPPORTED and a message naming
- * what is missing.
+ *     local Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub, else
+ *     $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub):
+ *     models--Qwen--Qwen2.5-7B-Instruct/snapshots/<refs/main>/.
+ * Nothing is downloaded.  KC_ENOTFOUND when there is no such file.  A
+ * file kc cannot reproduce exactly (an unsupported model, normalizer or
+ * pre-tokenizer, a regex other than the Qwen2, Llama-3/cl100k, o200k and
+ * GPT-2 ones) is refused with KC_EUNSUPPORTED and a message naming what
+ * is missing; a malformed one with KC_EJSON (or KC_EINVAL for a
+ * .tiktoken file).
  */
 kc_status kc_tokenizer_open(kc_tokenizer **tok, const char *spec,
                             struct kc_error *err);
@@ -64,12 +72,14 @@ typedef struct kc_tokens {
 void kc_tokens_release(kc_tokens *t);
 
 /*
- * Encode `len` bytes of UTF-8 text as tokenizer.encode(text,
- * add_special_tokens=False) does: added tokens written in the text are
- * matched as such.  Invalid UTF-8 is read as Python's
- * bytes.decode("utf-8", errors="replace") reads it (each bad sequence
- * becomes U+FFFD).  The ids replace out's contents; offsets are filled
- * when `want_offsets` is non-zero.
+ * Encode `len` bytes of UTF-8 text as Hugging Face's
+ * tokenizer.encode(text, add_special_tokens=False) does, or for tiktoken
+ * files encode(text, allowed_special="all"): added and special tokens
+ * written in the text are matched as such.  Invalid UTF-8 is read as
+ * above.  The ids replace out's contents (a zeroed kc_tokens to start
+ * with; kc_tokens_release at the end); offsets are filled when
+ * `want_offsets` is non-zero.  KC_EUNSUPPORTED for the approximate
+ * counter.
  */
 kc_status kc_tokenizer_encode(kc_tokenizer *tok, const char *text,
                               size_t len, kc_tokens *out, int want_offsets,

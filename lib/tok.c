@@ -14,12 +14,6 @@
 
 #include "tok_internal.h"
 
-/* The bytes of each id, for kc_tokenizer_token() and for offsets. */
-struct tk_idref {
-	const char *s;
-	uint32_t len;
-};
-
 enum tk_chat { CHAT_NONE, CHAT_CHATML, CHAT_QWEN25, CHAT_LLAMA3, CHAT_LLAMA31 };
 
 static const struct {
@@ -98,26 +92,23 @@ static kc_status build_idrefs(kc_tokenizer *tok)
 	if (!r)
 		return KC_ENOMEM;
 	/* strings as the file spells them first, then their bytes */
-	for (size_t i = 0; i < tok->vocab.n; i++) {
+	for (size_t i = 0; i <= tok->vocab.mask && tok->vocab.ents; i++) {
 		const struct tk_str *e = &tok->vocab.ents[i];
 
-		r[e->id] = (struct tk_idref){ tk_str_text(&tok->vocab, e), e->len };
+		if (e->hash)
+			r[e->id] = (struct tk_idref){ tk_str_text(&tok->vocab, e), e->len };
 	}
-	for (size_t i = 0; i < tok->bytes.n; i++) {
+	for (size_t i = 0; i <= tok->bytes.mask && tok->bytes.ents; i++) {
 		const struct tk_str *e = &tok->bytes.ents[i];
 
-		r[e->id] = (struct tk_idref){ tk_str_text(&tok->bytes, e), e->len };
+		if (e->hash)
+			r[e->id] = (struct tk_idref){ tk_str_text(&tok->bytes, e), e->len };
 	}
 	for (size_t i = 0; i < tok->n_added; i++)
 		r[tok->added[i].id] = (struct tk_idref){ tok->added[i].content,
 		                                         (uint32_t)tok->added[i].len };
-	tok->id_bytes = (uint32_t **)r;
+	tok->idrefs = r;
 	return KC_OK;
-}
-
-static const struct tk_idref *idrefs(const kc_tokenizer *tok)
-{
-	return (const struct tk_idref *)tok->id_bytes;
 }
 
 kc_status kc_tokenizer_open(kc_tokenizer **out, const char *spec,
@@ -186,7 +177,7 @@ void kc_tokenizer_free(kc_tokenizer *tok)
 	free(tok->path);
 	kc_tok_strtab_release(&tok->vocab);
 	kc_tok_strtab_release(&tok->bytes);
-	free(tok->id_bytes);
+	free(tok->idrefs);
 	free(tok->pairs);
 	for (size_t i = 0; i < tok->n_added; i++)
 		free(tok->added[i].content);
@@ -218,7 +209,7 @@ int kc_tokenizer_exact(const kc_tokenizer *tok)
 const char *kc_tokenizer_token(const kc_tokenizer *tok, uint32_t id,
                                size_t *len)
 {
-	const struct tk_idref *r = idrefs(tok);
+	const struct tk_idref *r = tok->idrefs;
 
 	if (!r || id > tok->max_id || !r[id].s)
 		return NULL;
@@ -290,7 +281,7 @@ static uint32_t offset_of(const struct sink *k, size_t p)
 static kc_status emit(kc_tokenizer *tok, struct sink *k, const uint32_t *ids,
                       size_t m, size_t at)
 {
-	const struct tk_idref *r = idrefs(tok);
+	const struct tk_idref *r = tok->idrefs;
 
 	k->count += m;
 	if (!k->out)

@@ -11,23 +11,24 @@
  *
  * Ranks are looked up in an open-addressing hash of (left id, right id).
  * Short words (almost all of them) use a flat array and a linear scan for
- * the lowest rank; long ones a binary heap with lazy deletion, so a
+ * the lowest rank; long ones a 4-ary heap with lazy deletion, so a
  * megabyte-long pre-token costs O(n log n), never O(n^2).
  *
  * The cache maps a pre-token's bytes to its ids.  Text repeats its words,
- * so most pre-tokens are found there and cost one hash and one compare.
- * It is bounded and simply emptied when full.
+ * so most pre-tokens are found there and cost one hash and one compare
+ * (in a small direct-mapped table first, then in the big one).  It is
+ * bounded (512K words, about 50 MB at most) and simply emptied when
+ * full.
  */
 #include <stdlib.h>
 
 #include "tok_internal.h"
 
 #define EMPTY_KEY (~(uint64_t)0)
-#define NO_RANK UINT32_MAX
 #define SMALL_WORD 64             /* symbols: linear scan up to this */
 #define CACHE_MAX_KEY 256         /* longer pre-tokens are not cached */
-#define CACHE_MAX_ENTS ((size_t)1 << 20)
-#define CACHE_MAX_BYTES ((size_t)64 << 20)
+#define CACHE_MAX_ENTS ((size_t)1 << 19)
+#define CACHE_MAX_BYTES ((size_t)32 << 20)
 
 kc_status kc_tok_pairs_init(kc_tokenizer *tok, size_t n)
 {
@@ -189,7 +190,9 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
 
 static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 {
-	size_t need = m * sizeof(struct sym) + 2 * m * sizeof(uint64_t);
+	/* the heap after the symbols, 8-byte aligned */
+	size_t syms = (m * sizeof(struct sym) + 7) & ~(size_t)7;
+	size_t need = syms + 2 * m * sizeof(uint64_t);
 	struct sym *sy;
 	uint64_t *heap, v;
 	size_t nh = 0, out = 0;
@@ -205,7 +208,7 @@ static long merge_large(kc_tokenizer *tok, uint32_t *ids, size_t m)
 		tok->bpe_scratch_cap = need;
 	}
 	sy = tok->bpe_scratch;
-	heap = (uint64_t *)(sy + m);
+	heap = (uint64_t *)((char *)tok->bpe_scratch + syms);
 	for (size_t i = 0; i < m; i++) {
 		sy[i].id = ids[i];
 		sy[i].prev = (int32_t)i - 1;

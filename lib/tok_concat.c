@@ -10,10 +10,9 @@
  *
  *   - whether it is "plain": valid UTF-8, already normalized, holding no
  *     added token nor the start of one that a following piece could
- *     complete, and (for NFC tokenizers) not
- *     starting with a character NFC could join to what comes before.
- *     Joining plain pieces then changes only pre-tokenization, and only
- *     near each junction;
+ *     complete, and (for NFC tokenizers) not starting with a character
+ *     NFC could join to what comes before.  Joining plain pieces then
+ *     changes only pre-tokenization, and only near each junction;
  *   - where its first few pre-tokens start (the "head") and how many tokens
  *     come before each;
  *   - its "tail": the pre-tokens whose matching looked at the end of the
@@ -29,15 +28,18 @@
  * resynchronization, plus the memo's counts.  When a piece has no such
  * point (one long word across the junction, say), the joined text is
  * scanned instead, and whatever part of it can no longer change is
- * counted and dropped.  A piece that is not plain makes the whole call
- * fall back to counting the joined text.  Either way the count is exact.
+ * counted and dropped.  From a piece that is not plain on, the rest of
+ * the text is joined and counted the ordinary way (all of it, when that
+ * piece could reach back into what was counted: see local_fallback).
+ * Either way the count is exact; the fuzzer (tests/fuzz/fuzz-tok.c)
+ * checks it against kc_tokenizer_count on random cuts.
  */
 #include <stdlib.h>
 
 #include "tok_internal.h"
 
-#define HEAD 8
-#define MEMO_MAX ((size_t)1 << 20)        /* entries; then start afresh */
+#define HEAD 4
+#define MEMO_MAX ((size_t)1 << 19)        /* entries (64 bytes); then afresh */
 #define CARRY_MAX ((size_t)1 << 18)       /* a tail this long: fall back */
 
 struct memo_ent {
@@ -69,22 +71,26 @@ void kc_tok_memo_free(kc_tokenizer *tok)
 	tok->memo = NULL;
 }
 
-/* A second, independent hash of the bytes (tk_hash is the first). */
-static uint64_t hash2(const uint8_t *p, size_t n)
+/* Two independent 64-bit hashes of the bytes, in one pass. */
+static void hash128(const uint8_t *p, size_t n, uint64_t *h1, uint64_t *h2)
 {
-	uint64_t h = 0x2545F4914F6CDD1DULL + n, v;
+	uint64_t a = 0x9E3779B97F4A7C15ULL ^ n, b = 0x2545F4914F6CDD1DULL + n, v;
 
 	while (n >= 8) {
 		memcpy(&v, p, 8);
-		h = (h + v) * 0x9FB21C651E98DF25ULL;
-		h ^= h >> 28;
+		a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+		b = (b + v) * 0x9FB21C651E98DF25ULL;
+		a ^= a >> 29;
+		b ^= b >> 28;
 		p += 8;
 		n -= 8;
 	}
 	v = 0;
 	memcpy(&v, p, n);
-	h = (h + v) * 0xC2B2AE3D27D4EB4FULL;
-	return tk_mix(h ^ (h >> 33));
+	a = (a ^ v) * 0x94d049bb133111ebULL;
+	b = (b + v) * 0xC2B2AE3D27D4EB4FULL;
+	*h1 = tk_mix(a);
+	*h2 = tk_mix(b ^ (b >> 33));
 }
 
 /* The tokens of one pre-token. */
@@ -153,10 +159,11 @@ static int analyse(kc_tokenizer *tok, const uint8_t *s, size_t n,
 static struct memo_ent *lookup(kc_tokenizer *tok, struct memo *m,
                                const uint8_t *s, size_t n)
 {
-	uint64_t h1 = tk_hash(s, n), h2 = hash2(s, n);
+	uint64_t h1, h2;
 	struct memo_ent *e;
 	size_t j;
 
+	hash128(s, n, &h1, &h2);
 	if (m->n + 1 > MEMO_MAX) {
 		memset(m->ents, 0, (m->mask + 1) * sizeof *m->ents);
 		m->n = 0;
@@ -237,6 +244,8 @@ static int junction(kc_tokenizer *tok, struct memo *m, const uint8_t *p,
 	limit = e->nhead ? e->head_start[e->nhead - 1] + 16 : 16;
 	if (limit > e->len)
 		limit = e->len;
+	while (limit < e->len && (p[limit] & 0xC0) == 0x80)
+		limit--;   /* whole characters only */
 	m->buf.len = 0;
 	if (kc_buf_append(&m->buf, m->carry.data, cl) ||
 	    kc_buf_append(&m->buf, p, limit))
@@ -276,22 +285,52 @@ static int junction(kc_tokenizer *tok, struct memo *m, const uint8_t *p,
 }
 
 /*
- * The plain way, from piece `from` on: join the carry and the pieces left
- * and count that.  Exact: the part already counted is plain text that
- * ended at a pre-token boundary no later text can move, with no added
- * token and nothing NFC could change around it.
+ * Can counting go on with text t (the carry and the pieces left) alone,
+ * after the part already counted?  That part is plain text that ended at
+ * a pre-token boundary no later text can move, with no added token begun
+ * in it.  What could still reach back into it: NFC, when t starts with a
+ * character that composes with or reorders across what came before ("K",
+ * then U+0328 U+0301 makes K-acute; the U+0301 may even come split over
+ * two pieces); an added token with lstrip (it takes the spaces before it)
+ * or single_word (it looks at the character before it).
+ */
+static int local_fallback(const kc_tokenizer *tok, const uint8_t *t, size_t n)
+{
+	if (tok->nfc && kc_tok_nfc_joins_left(t, n))
+		return 0;
+	for (size_t i = 0; i < tok->n_added; i++)
+		if (tok->added[i].lstrip || tok->added[i].single_word)
+			return 0;
+	return 1;
+}
+
+/*
+ * The plain way: join the carry and the pieces from `from` on and count
+ * that, or, when that text could reach back into what was counted (see
+ * local_fallback), join and count everything.  *count gets what is
+ * counted here; the caller adds what it counted before, or 0 when this
+ * returns with *restarted set.
  */
 static kc_status count_joined(kc_tokenizer *tok, struct memo *m,
                               const struct kc_strref *pieces, size_t n,
-                              size_t from, size_t *count,
+                              size_t from, size_t *count, int *restarted,
                               struct kc_error *err)
 {
-	m->all.len = 0;
-	if (kc_buf_append(&m->all, m->carry.data, m->carry.len))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	for (size_t i = from; i < n; i++)
-		if (kc_buf_append(&m->all, pieces[i].s, pieces[i].len))
+	*restarted = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		m->all.len = 0;
+		if (kc_buf_append(&m->all, m->carry.data, m->carry.len))
 			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		for (size_t i = from; i < n; i++)
+			if (kc_buf_append(&m->all, pieces[i].s, pieces[i].len))
+				return kc_error_set(err, KC_ENOMEM, "out of memory");
+		if (pass == 1 || from == 0 ||
+		    local_fallback(tok, (const uint8_t *)m->all.data, m->all.len))
+			break;
+		m->carry.len = 0;
+		from = 0;
+		*restarted = 1;
+	}
 	return kc_tokenizer_count(tok, m->all.data ? m->all.data : "",
 	                          m->all.len, count, err);
 }
@@ -314,8 +353,11 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 		tok->memo = m;
 	}
 	m->carry.len = 0;
-	if (tok->kind == TK_KIND_APPROX)
-		return count_joined(tok, m, pieces, n, 0, count, err);
+	if (tok->kind == TK_KIND_APPROX) {
+		int restarted;
+
+		return count_joined(tok, m, pieces, n, 0, count, &restarted, err);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = (const uint8_t *)pieces[i].s;
 		const struct memo_ent *e;
@@ -326,9 +368,12 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 		if (!(e = lookup(tok, m, p, pieces[i].len)))
 			goto nomem;
 		if (!e->plain || m->carry.len > CARRY_MAX) {
-			kc_status st = count_joined(tok, m, pieces, n, i, count, err);
+			int restarted;
+			kc_status st = count_joined(tok, m, pieces, n, i, count,
+			                            &restarted, err);
 
-			*count += total;
+			if (!restarted)
+				*count += total;
 			return st;
 		}
 		if (!started) {

@@ -611,6 +611,7 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 	for (;;) {
 		uint32_t id = 0;
 		long nb;
+		int dup;
 
 		if ((st = member(j, &first, &h->key, &done)) || done)
 			break;
@@ -622,12 +623,6 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 			                  j->path, id, MAX_ID);
 			break;
 		}
-		if (kc_tok_strtab_get(&tok->vocab, h->key.data, h->key.len)) {
-			/* a repeated key: the reference keeps the last id */
-			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab lists "
-			                  "\"%.60s\" twice", j->path, h->key.data);
-			break;
-		}
 		if (seen[id / 8] & (1 << (id % 8))) {
 			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab gives "
 			                  "id %u to two tokens", j->path, id);
@@ -636,8 +631,16 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 		seen[id / 8] |= (uint8_t)(1 << (id % 8));
 		if (id > tok->max_id)
 			tok->max_id = id;
-		if ((st = kc_tok_strtab_put(&tok->vocab, h->key.data, h->key.len, id)))
+		if ((st = kc_tok_strtab_put(&tok->vocab, h->key.data, h->key.len, id,
+		                            &dup)))
 			break;
+		if (dup) {
+			/* the reference would keep the last id: refused, as the
+			 * first id would then name no token */
+			st = kc_error_set(j->err, KC_EUNSUPPORTED, "%s: vocab lists "
+			                  "\"%.60s\" twice", j->path, h->key.data);
+			break;
+		}
 		if (h->key.len > bytes_cap) {
 			char *nbuf = realloc(bytes, h->key.len);
 
@@ -650,7 +653,7 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 		}
 		nb = bytelevel_decode(h->key.data, h->key.len, bytes);
 		if (nb > 0 && (st = kc_tok_strtab_put(&tok->bytes, bytes,
-		                                      (size_t)nb, id)))
+		                                      (size_t)nb, id, NULL)))
 			break;
 		if (nb == 1)
 			tok->byte_id[(uint8_t)bytes[0]] = (int32_t)id;
@@ -780,7 +783,7 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		                    "an array", h->j.path);
 	tok->added = calloc(n ? n : 1, sizeof *tok->added);
 	if (!tok->added)
-		return KC_ENOMEM;
+		return kc_error_set(h->j.err, KC_ENOMEM, "out of memory");
 	json_array_foreach(list, i, x) {
 		const char *content = json_string_value(json_object_get(x, "content"));
 		size_t len = json_string_length(json_object_get(x, "content"));
@@ -788,10 +791,13 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		const struct tk_str *e;
 		struct tk_added a = { 0 };
 		uint32_t id;
+		size_t at;
 
-		if (!content || !json_is_integer(json_object_get(x, "id")))
-			return kc_error_set(h->j.err, KC_EJSON, "%s: added token %zu "
-			                    "has no content or id", h->j.path, i);
+		if (!content || !json_is_integer(json_object_get(x, "id"))) {
+			st = kc_error_set(h->j.err, KC_EJSON, "%s: added token %zu has "
+			                  "no content or id", h->j.path, i);
+			goto out;
+		}
 		if (len == 0)
 			continue;
 		a.single_word = json_is_true(json_object_get(x, "single_word"));
@@ -807,26 +813,16 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 			id = e->id;
 		else
 			id = next_id++;
-		if (id >= MAX_ID)
-			return kc_error_set(h->j.err, KC_EUNSUPPORTED, "%s: added token "
-			                    "id %u is too large", h->j.path, id);
+		if (id >= MAX_ID) {
+			st = kc_error_set(h->j.err, KC_EUNSUPPORTED, "%s: added token "
+			                  "id %u is too large", h->j.path, id);
+			goto out;
+		}
 		a.id = id;
 		if (id > tok->max_id)
 			tok->max_id = id;
-		/* the same id again replaces the earlier token */
-		size_t at = tok->n_added;
-		for (size_t k = 0; k < tok->n_added; k++)
-			if (tok->added[k].id == id)
-				at = k;
-		if (at < tok->n_added)
-			free(tok->added[at].content);
-		else
-			tok->n_added++;
-		a.content = malloc(len + 1);
-		if (!a.content)
-			return KC_ENOMEM;
-		memcpy(a.content, content, len + 1);
-		a.len = len;
+		/* the matched text: the content, or its NFC form for a
+		 * normalized token of an NFC tokenizer */
 		if (a.normalized && tok->nfc) {
 			kc_buf nb;
 			const uint8_t *o;
@@ -835,35 +831,49 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 			kc_buf_init(&nb, 0);
 			st = kc_tok_nfc((const uint8_t *)content, len, &nb, &o, &ol,
 			                NULL, 0);
-			if (!st && o != (const uint8_t *)content) {
-				free(a.content);
-				a.content = malloc(ol + 1);
-				if (a.content) {
-					memcpy(a.content, o, ol);
-					a.content[ol] = 0;
-					a.len = ol;
-				}
+			if (!st && (a.content = malloc(ol + 1))) {
+				memcpy(a.content, o, ol);
+				a.content[ol] = 0;
+				a.len = ol;
 			}
 			kc_buf_release(&nb);
-			if (st || !a.content)
-				return KC_ENOMEM;
+		} else if ((a.content = malloc(len + 1))) {
+			memcpy(a.content, content, len + 1);
+			a.len = len;
 		}
+		if (st || !a.content) {
+			free(a.content);
+			st = kc_error_set(h->j.err, KC_ENOMEM, "out of memory");
+			goto out;
+		}
+		/* the same id again replaces the earlier token */
+		at = tok->n_added;
+		for (size_t k = 0; k < tok->n_added; k++)
+			if (tok->added[k].id == id)
+				at = k;
+		if (at < tok->n_added)
+			free(tok->added[at].content);
+		else
+			tok->n_added++;
 		tok->added[at] = a;
-		if ((st = kc_tok_strtab_put(&map, content, len, (uint32_t)at)))
-			break;
+		if ((st = kc_tok_strtab_put(&map, content, len, (uint32_t)at, NULL))) {
+			st = kc_error_set(h->j.err, st, "out of memory");
+			goto out;
+		}
 	}
-	kc_tok_strtab_release(&map);
-	if (st)
-		return st;
 	for (i = 0; i < tok->n_added; i++) {
 		struct tk_added *a = &tok->added[i];
 
 		st = kc_tok_trie_add(a->normalized ? &tok->trie_norm : &tok->trie_raw,
 		                     a->content, a->len, (int32_t)i);
-		if (st)
-			return st;
+		if (st) {
+			st = kc_error_set(h->j.err, st, "out of memory");
+			goto out;
+		}
 	}
-	return KC_OK;
+out:
+	kc_tok_strtab_release(&map);
+	return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -983,11 +993,8 @@ kc_status kc_tok_load_hf(kc_tokenizer *tok, const char *path,
 				goto out;
 			}
 	}
-	if ((st = read_added(&h, tok, added))) {
-		if (st == KC_ENOMEM)
-			kc_error_set(err, st, "out of memory");
+	if ((st = read_added(&h, tok, added)))
 		goto out;
-	}
 out:
 	json_decref(v);
 	json_decref(norm);

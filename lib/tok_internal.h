@@ -113,28 +113,32 @@ static inline uint64_t tk_hash(const void *data, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* A string -> id table (open addressing, strings in one arena). */
+/*
+ * A string -> id table: open addressing over the entries themselves (a
+ * lookup touches one entry and the string it points to), the strings in
+ * one arena.  Iterate with: for (i = 0; i <= t->mask; i++) if
+ * (t->ents[i].hash) ...
+ */
 
 struct tk_str {
-	uint64_t hash;
+	uint64_t hash;         /* 0: empty slot */
 	uint32_t off;
 	uint32_t len;
 	uint32_t id;
 };
 
 struct tk_strtab {
-	uint32_t *slots;       /* entry index + 1; 0 = empty */
-	size_t mask;
 	struct tk_str *ents;
-	size_t n, cap;
+	size_t mask, n;
 	char *arena;
 	size_t arena_len, arena_cap;
 };
 
 void kc_tok_strtab_release(struct tk_strtab *t);
-/* Insert (or overwrite the id of) s; KC_ENOMEM. */
+/* Insert s, or give it the new id if it is there (then *existed = 1 when
+ * existed is not NULL); KC_ENOMEM, KC_ETOOLONG. */
 kc_status kc_tok_strtab_put(struct tk_strtab *t, const char *s, size_t len,
-                            uint32_t id);
+                            uint32_t id, int *existed);
 /* The entry for s, or NULL. */
 const struct tk_str *kc_tok_strtab_get(const struct tk_strtab *t,
                                        const char *s, size_t len);
@@ -202,6 +206,11 @@ struct tk_piece {
 
 enum tk_kind { TK_KIND_BPE, TK_KIND_APPROX };
 
+struct tk_idref {
+	const char *s;           /* borrowed from the tables above */
+	uint32_t len;
+};
+
 /*
  * A cached pre-token.  Keys of up to 16 bytes live in the entry itself
  * (k0, k1: see cache_key() in tok_bpe.c), so a hit on a short word reads
@@ -250,7 +259,7 @@ struct kc_tokenizer {
 	int32_t byte_id[256];    /* id of each single byte, -1 if none */
 	struct tk_strtab vocab;  /* token string as in the file -> id */
 	struct tk_strtab bytes;  /* token bytes -> id (byte-level decoded) */
-	uint32_t **id_bytes;     /* unused */
+	struct tk_idref *idrefs; /* id -> its bytes, for offsets and display */
 	uint32_t max_id;         /* largest id, model or added */
 	struct tk_pair *pairs;   /* the merges, open addressing */
 	size_t pair_mask, n_pairs;
@@ -355,8 +364,8 @@ kc_status kc_tok_sanitize(const uint8_t *s, size_t n, kc_buf *buf,
 kc_status kc_tok_nfc(const uint8_t *s, size_t n, kc_buf *buf,
                      const uint8_t **out, size_t *out_len,
                      struct tk_edits *edits, size_t base);
-/* 1 when s[0..n) (valid UTF-8) starts with a character NFC may join to
- * the text before it. */
+/* 1 when s[0..n) starts with a character NFC may join to the text
+ * before it (never for an invalid sequence: that becomes U+FFFD). */
 int kc_tok_nfc_joins_left(const uint8_t *s, size_t n);
 
 #endif /* KC_TOK_INTERNAL_H */

@@ -201,9 +201,12 @@ static inline unsigned class_at(const uint8_t *s, size_t *len)
 
 int kc_tok_nfc_joins_left(const uint8_t *s, size_t n)
 {
-	size_t len;
+	size_t len, bad;
 
-	return n > 0 && (class_at(s, &len) & TK_NFC);
+	/* an invalid first sequence becomes U+FFFD, which joins nothing */
+	if (n == 0 || seq(s, n, &bad) == 0)
+		return 0;
+	return (class_at(s, &len) & TK_NFC) != 0;
 }
 
 /* Scratch for one run: code points and a sort buffer. */

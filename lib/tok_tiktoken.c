@@ -101,6 +101,7 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 		char *sp2, *end;
 		unsigned long rank;
 		long nb;
+		int dup;
 
 		lineno++;
 		while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
@@ -121,14 +122,14 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 			                  path, lineno);
 			break;
 		}
-		if (kc_tok_strtab_get(&tok->bytes, (char *)bytes, (size_t)nb)) {
-			st = kc_error_set(err, KC_EINVAL, "%s:%zu: token listed twice",
-			                  path, lineno);
+		if ((st = kc_tok_strtab_put(&tok->bytes, (char *)bytes, (size_t)nb,
+		                            (uint32_t)rank, &dup))) {
+			kc_error_set(err, st, "%s: %s", path, kc_strerror(st));
 			break;
 		}
-		if ((st = kc_tok_strtab_put(&tok->bytes, (char *)bytes, (size_t)nb,
-		                            (uint32_t)rank))) {
-			kc_error_set(err, st, "%s: %s", path, kc_strerror(st));
+		if (dup) {
+			st = kc_error_set(err, KC_EINVAL, "%s:%zu: token listed twice",
+			                  path, lineno);
 			break;
 		}
 		if (nb == 1)
@@ -164,10 +165,12 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 	tok->ignore_merges = 1;
 
 	/* merges: every split of every token into two tokens */
-	for (size_t i = 0; i < tok->bytes.n; i++) {
+	for (size_t i = 0; i <= tok->bytes.mask; i++) {
 		const struct tk_str *e = &tok->bytes.ents[i];
 		const char *s = tk_str_text(&tok->bytes, e);
 
+		if (!e->hash)
+			continue;
 		for (uint32_t k = 1; k < e->len; k++) {
 			const struct tk_str *a = kc_tok_strtab_get(&tok->bytes, s, k);
 			const struct tk_str *b;

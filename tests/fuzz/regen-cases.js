@@ -128,6 +128,26 @@ async function main() {
 		}
 	}
 	fs.writeFileSync(path.join(dir, 'long.cmd'), cmd);
+
+	// Unicode's NormalizationTest.txt (Debian's unicode-data), every
+	// string of its five columns as a line "x" + string + "y": the hash
+	// of the file, and per tokenizer of the ids lines.
+	const nt = '/usr/share/unicode/NormalizationTest.txt.bz2';
+	if (fs.existsSync(nt)) {
+		const text = execSync(`sh ${path.join(__dirname, 'normtest-lines')} ${nt}`,
+			{ maxBuffer: 1 << 28 });
+		const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+		const out = [`input ${sha(text)}`];
+		const lines = text.toString('utf8').split('\n');
+		lines.pop();
+		for (const [tok, enc] of Object.entries(eng)) {
+			let ids = '';
+			for (const l of lines)
+				ids += (await enc(l)).join(' ') + '\n';
+			out.push(`${tok} ${sha(ids)}`);
+		}
+		fs.writeFileSync(path.join(dir, 'normtest.sha256'), out.join('\n') + '\n');
+	}
 	for (const [tok, l] of Object.entries(lines))
 		fs.writeFileSync(path.join(dir, `long.${tok}`), l.join('\n') + '\n');
 	console.log(`${Object.keys(cases).length} cases, ${Object.keys(long).length} long cases, ` +
