@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 : "${KC_BUILD:=build}"
 BIN=$KC_BUILD/bin
 DATA=${KC_DATA:-../shared/data/real}
-N=${KC_BENCH_RECORDS:-2000}
+N=${KC_BENCH_RECORDS:-6000}
 LEN=${KC_BENCH_LENGTH:-32k}
 W=$KC_BUILD/bench
 mkdir -p "$W"

@@ -5,6 +5,7 @@
  * never in lib/.  Messages follow one form: "kc-fill: file:line: text".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,12 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 const char *cli_progname = "kc";
-static char outbuf[1 << 16];
+static char outbuf[1 << 18];
 
 void cli_init(int argc, char **argv)
 {
@@ -29,6 +31,14 @@ void cli_init(int argc, char **argv)
 	/* A closed pipe downstream ends the tool quietly, as for cat. */
 	signal(SIGPIPE, SIG_DFL);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	/* A long-context record is larger than a pipe's default 64 KiB:
+	 * with room for several, the tools of a pipeline run side by side
+	 * instead of taking turns.  Not being allowed is no harm. */
+	for (int fd = 0; fd <= 1; fd++) {
+		struct stat st;
+		if (!fstat(fd, &st) && S_ISFIFO(st.st_mode))
+			(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+	}
 }
 
 void cli_unbuffered(void)
