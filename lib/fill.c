@@ -612,9 +612,11 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 			kc_pool_passage_tokens(f->pool, f->tok, fillers[fi++], &t,
 			                       NULL);
 			kc_passage_check(f->tok, title, tl, text, xl, check);
-			arr[p] = json_pack("{s:s%,s:s%,s:I,s:s}", "title", title, tl,
-			                   "text", text, xl, "tokens", (json_int_t)t,
-			                   "check", check);
+			/* The pool's strings were parsed as JSON: valid UTF-8. */
+			arr[p] = json_pack("{s:o,s:o,s:I,s:s}", "title",
+			                   json_stringn_nocheck(title, tl), "text",
+			                   json_stringn_nocheck(text, xl), "tokens",
+			                   (json_int_t)t, "check", check);
 		}
 		passages = json_array();
 		for (size_t p = 0; p < n; p++)

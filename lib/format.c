@@ -13,8 +13,10 @@
 
 static json_t *user_message(const kc_buf *prompt)
 {
-	return json_pack("[{s:s,s:s%}]", "role", "user", "content",
-	                 prompt->data, prompt->len);
+	/* The prompt is made of valid UTF-8 cut at character boundaries
+	 * only, so jansson's check of its bytes would be wasted. */
+	return json_pack("[{s:s,s:o}]", "role", "user", "content",
+	                 json_stringn_nocheck(prompt->data, prompt->len));
 }
 
 /*

@@ -50,6 +50,7 @@ static void index_pairs(struct layout *l)
 
 void kc_layout_release(struct layout *l)
 {
+	free(l->keys);
 	for (size_t i = 0; l->ps && i < l->np; i++)
 		free(l->ps[i].ends);
 	free(l->ps);
@@ -171,7 +172,12 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 		    (size_t)json_integer_value(jp) >= l->np ||
 		    json_integer_value(ja) < 0 ||
 		    (size_t)json_integer_value(ja) >
-		            l->ps[json_integer_value(jp)].xl) {
+		            l->ps[json_integer_value(jp)].xl ||
+		    /* not inside a UTF-8 sequence */
+		    ((size_t)json_integer_value(ja) <
+		             l->ps[json_integer_value(jp)].xl &&
+		     (l->ps[json_integer_value(jp)].text[json_integer_value(ja)] &
+		      0xc0) == 0x80)) {
 			kc_layout_release(l);
 			return kc_error_set(err, KC_EFIELD, "\"chain\".\"pairs\"[%zu]"
 			                    " is not a valid pair", i);
@@ -326,6 +332,87 @@ static kc_status count_str(kc_renderer *r, const char *a, size_t na,
 	return kc_tokenizer_count(r->tok, b->data, b->len, n, err);
 }
 
+/* Is s a key of hex digits and dashes that starts and ends with a hex
+ * digit (the default and default_N forms)? */
+static int hex_key(const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!n || !memchr(hex, s[0], 16) || !memchr(hex, s[n - 1], 16))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '-' && !memchr(hex, s[i], 16))
+			return 0;
+	return 1;
+}
+
+/* Tokens of one hex key, remembered for the record (a key is the value
+ * of one pair and the key of the next). */
+static kc_status key_cost(kc_renderer *r, struct layout *l, const char *k,
+                          size_t n, size_t *cost, struct kc_error *err)
+{
+	uint64_t h = kc_hash64(k, n, 0x6b6579) | 1;
+	size_t mask, i;
+	kc_status st;
+
+	if (!l->keys) {
+		for (l->nkeys = 64; l->nkeys < 4 * l->nq; l->nkeys *= 2)
+			;
+		if (!(l->keys = calloc(l->nkeys, sizeof *l->keys)))
+			return kc_error_set(err, KC_ENOMEM, "out of memory");
+	}
+	mask = l->nkeys - 1;
+	for (i = (size_t)h & mask; l->keys[i].hash; i = (i + 1) & mask)
+		if (l->keys[i].hash == h) {
+			*cost = l->keys[i].cost;
+			return KC_OK;
+		}
+	if ((st = kc_tokenizer_count(r->tok, k, n, cost, err)))
+		return st;
+	l->keys[i].hash = h;
+	l->keys[i].cost = *cost;
+	return KC_OK;
+}
+
+/*
+ * The tokens a pair adds.  A pair of two hex keys is counted by parts:
+ * ' {"' (or '{"' after a newline), the key, '": "', the key, '"}.': each
+ * key starts and ends with a digit or a letter, which every supported
+ * pre-tokenizer splits from the punctuation around it, and each key is
+ * counted once for the record.  Other pairs are counted whole.
+ */
+static kc_status pair_cost(kc_renderer *r, struct layout *l,
+                           const struct rpair *q, int nl, int blank_line,
+                           size_t *cost, struct kc_error *err)
+{
+	kc_buf *b = &r->scratch;
+	size_t k1, k2;
+	kc_status st;
+
+	if (!blank_line && hex_key(q->key, q->klen) &&
+	    hex_key(q->value, q->vlen)) {
+		if (!r->have_parts) {
+			static const char *const parts[4] = { " {\"", "{\"",
+			                                      "\": \"", "\"}." };
+			for (int i = 0; i < 4; i++)
+				if ((st = kc_tokenizer_count(r->tok, parts[i],
+				                             strlen(parts[i]),
+				                             &r->parts[i], err)))
+					return st;
+			r->have_parts = 1;
+		}
+		if ((st = key_cost(r, l, q->key, q->klen, &k1, err)) ||
+		    (st = key_cost(r, l, q->value, q->vlen, &k2, err)))
+			return st;
+		*cost = r->parts[nl ? 1 : 0] + k1 + r->parts[2] + k2 + r->parts[3];
+		return KC_OK;
+	}
+	b->len = 0;
+	if (append_pair(b, q, nl) || (blank_line && kc_buf_append(b, "\n\n", 2)))
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return count(r, b, cost, err);
+}
+
 /*
  * *n = kc-fill's count of the passage (body + "\n\n") plus what its
  * pairs add; KC_EUNSUPPORTED when a pair is not at a clean cut.  Pairs
@@ -338,7 +425,6 @@ static kc_status add_pairs(kc_renderer *r, struct layout *l, struct rpass *p,
                            size_t *n, struct kc_error *err)
 {
 	size_t total = p->base, k, end;
-	kc_buf *b = &r->scratch;
 	kc_status st;
 
 	for (end = p->npairs; end > 0 &&
@@ -350,11 +436,8 @@ static kc_status add_pairs(kc_renderer *r, struct layout *l, struct rpass *p,
 		if (k < end && !clean_cut(p, q->at))
 			return KC_EUNSUPPORTED;
 		if (!q->have_cost || last) {
-			b->len = 0;
-			if (append_pair(b, q, after_newline(l, p, k)) ||
-			    (last && kc_buf_append(b, "\n\n", 2)))
-				return kc_error_set(err, KC_ENOMEM, "out of memory");
-			if ((st = count(r, b, &q->cost, err)))
+			if ((st = pair_cost(r, l, q, after_newline(l, p, k), last,
+			                    &q->cost, err)))
 				return st;
 			q->have_cost = !last;
 		}

@@ -54,6 +54,8 @@ struct layout {
 	size_t n_prefix, n_suffix;
 	int hard_prefix;
 	size_t total;             /* tokens of the prompt (no chat template) */
+	struct { uint64_t hash; size_t cost; } *keys;   /* tokens of each key */
+	size_t nkeys;
 	size_t ctx_first, ctx_last;   /* token span of the context */
 };
 
@@ -64,6 +66,8 @@ struct kc_renderer {
 	int has_custom;
 	kc_buf ctx, bare, prompt, scratch, pre, suf;
 	kc_tokens toks;
+	size_t parts[4];             /* ' {"', '{"', '": "', '"}.' */
+	int have_parts;
 };
 
 /* layout.c */
