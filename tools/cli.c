@@ -284,3 +284,24 @@ void cli_progress_end(void)
 		progress_shown = 0;
 	}
 }
+
+char *cli_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	kc_buf b;
+	char chunk[8192];
+	size_t n;
+
+	if (!f)
+		cli_die("%s: %s", path, strerror(errno));
+	kc_buf_init(&b, 1 << 24);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (kc_buf_append(&b, chunk, n))
+			cli_die("%s: too large", path);
+	if (ferror(f))
+		cli_die("%s: %s", path, strerror(errno));
+	fclose(f);
+	if (kc_buf_append(&b, "", 0))
+		cli_die("out of memory");
+	return b.data;
+}

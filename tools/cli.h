@@ -62,6 +62,10 @@ int cli_each_record(char **files, int n, cli_record_fn fn, void *ctx);
  */
 int cli_record_error(const struct kc_error *where, const struct kc_error *err);
 
+/* The whole of a small file (a template), NUL-terminated, for the caller
+ * to free; on an error, "prog: file: message" and exit 2. */
+char *cli_slurp(const char *path);
+
 /* Progress on stderr while it is a terminal: call with each record done;
  * cli_progress_end() clears the line. */
 void cli_progress(unsigned long done, unsigned long total);

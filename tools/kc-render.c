@@ -88,27 +88,6 @@ static int render_one(json_t *rec, const struct kc_error *where, void *data)
 	return CLI_OK;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	kc_buf b;
-	char chunk[8192];
-	size_t n;
-
-	if (!f)
-		cli_die("%s: cannot open: %s", path, strerror(errno));
-	kc_buf_init(&b, 1 << 24);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (kc_buf_append(&b, chunk, n))
-			cli_die("%s: template too large", path);
-	if (ferror(f))
-		cli_die("%s: read error", path);
-	fclose(f);
-	if (kc_buf_append(&b, "", 0))
-		cli_die("out of memory");
-	return b.data;
-}
-
 int main(int argc, char **argv)
 {
 	struct kc_render_opts o;
@@ -145,7 +124,7 @@ int main(int argc, char **argv)
 		case O_TEMPLATE: o.template = optarg; break;
 		case O_TEMPLATE_FILE:
 			free(template_text);
-			o.template = template_text = slurp(optarg);
+			o.template = template_text = cli_slurp(optarg);
 			break;
 		case O_NOLIMIT: o.max_tokens = -1; break;
 		case O_CHAT: o.chat = optarg; break;

@@ -182,28 +182,6 @@ static int verify_file(kc_verifier *v, const char *path, struct tally *t)
 	return rc;
 }
 
-/* The whole of a small file, NUL-terminated (the caller frees it). */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	kc_buf b;
-	char chunk[8192];
-	size_t n;
-
-	if (!f)
-		cli_die("%s: %s", path, strerror(errno));
-	kc_buf_init(&b, 1 << 24);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (kc_buf_append(&b, chunk, n))
-			cli_die("%s: template too large", path);
-	if (ferror(f))
-		cli_die("%s: %s", path, strerror(errno));
-	fclose(f);
-	if (kc_buf_append(&b, "", 0))
-		cli_die("out of memory");
-	return b.data;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -312,7 +290,7 @@ int main(int argc, char **argv)
 		case O_TEMPLATE: o.template = optarg; break;
 		case O_TEMPLATE_FILE:
 			free(template_text);
-			o.template = template_text = slurp(optarg);
+			o.template = template_text = cli_slurp(optarg);
 			break;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
