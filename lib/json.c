@@ -526,7 +526,7 @@ json_t *kc_json_parse(const char *text, size_t len, struct kc_error *err)
 /* ------------------------------------------------------------------ */
 /* Typed access to record fields. */
 
-static const char *type_name(const json_t *v)
+const char *kc_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
@@ -555,7 +555,7 @@ static kc_status get(const json_t *obj, const char *key, json_type want,
 		return kc_error_set(err, KC_EFIELD, "missing \"%s\"", key);
 	if (json_typeof(v) != want)
 		return kc_error_set(err, KC_EFIELD, "\"%s\" is %s, not %s",
-		                    key, type_name(v), want_name[want]);
+		                    key, kc_json_type_name(v), want_name[want]);
 	*out = v;
 	return KC_OK;
 }

@@ -498,19 +498,6 @@ json_t *kc_judge_lookup(const json_t *obj, const char *path)
 	return json_is_object(v) ? json_object_get(v, path) : NULL;
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
 /*
  * Collect the strings of field `name` (value v): an array of strings,
  * or one string when `one_ok`.  Fills *arr (a borrowed array, or NULL
@@ -527,7 +514,7 @@ static kc_status strings_of(const char *name, json_t *v, int one_ok,
 	}
 	if (!json_is_array(v))
 		return kc_error_set(err, KC_EFIELD, "\"%s\" is %s, not %s",
-		                    name, type_name(v), one_ok ?
+		                    name, kc_json_type_name(v), one_ok ?
 		                    "a string or an array" : "an array");
 	*count = json_array_size(v);
 	if (*count == 0)
@@ -538,7 +525,7 @@ static kc_status strings_of(const char *name, json_t *v, int one_ok,
 		if (!json_is_string(e))
 			return kc_error_set(err, KC_EFIELD,
 			                    "\"%s\"[%zu] is %s, not a string",
-			                    name, i, type_name(e));
+			                    name, i, kc_json_type_name(e));
 	}
 	*arr = v;
 	return KC_OK;
@@ -628,7 +615,7 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 		if (!json_is_string(rv))
 			return kc_error_set(err, KC_EFIELD,
 			                    "\"%s\" is %s, not a string", rname,
-			                    type_name(rv));
+			                    kc_json_type_name(rv));
 	} else {
 		return kc_error_set(err, KC_EFIELD, "missing \"responses\" "
 		                    "(or \"prediction\")");

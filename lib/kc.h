@@ -179,6 +179,9 @@ void kc_json_fast_alloc(void);
 /* Write `v` compactly followed by '\n' to `f`.  KC_EIO on a write error. */
 kc_status kc_json_write_line(FILE *f, const json_t *v, struct kc_error *err);
 
+/* "an object", "an array", "a string", ... for messages. */
+const char *kc_json_type_name(const json_t *v);
+
 /*
  * Typed access to record fields.  Each returns KC_OK or KC_EFIELD with a
  * message naming the field ("missing \"question\"", "\"answers\" is not
