@@ -433,25 +433,20 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	 * random order while they fit. */
 	{
 		size_t *order = malloc((nown + 1) * sizeof *order);
-		size_t i, m = 0;
+		size_t i, m = 0, s;
 
 		if (!order) {
-			free(order);
 			st = kc_error_set(err, KC_ENOMEM, "out of memory");
 			goto out;
 		}
 		for (i = 0; i < nown; i++)
 			if (own[i].supporting)
 				order[m++] = i;
+		s = m;
 		for (i = 0; i < nown; i++)
 			if (!own[i].supporting)
 				order[m++] = i;
-		{
-			size_t s = 0;
-			for (i = 0; i < nown; i++)
-				s += own[i].supporting != 0;
-			kc_rng_shuffle(&rng, order + s, nown - s, sizeof *order);
-		}
+		kc_rng_shuffle(&rng, order + s, nown - s, sizeof *order);
 		kept = malloc((nown + 1) * sizeof *kept);
 		if (!kept) {
 			free(order);
