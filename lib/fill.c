@@ -634,6 +634,8 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 		                 "tokenizer", kc_tokenizer_name(f->tok));
 		if (f->o.place == KC_PLACE_DEPTH)
 			json_object_set_new(fill, "depth", json_real(f->o.depth));
+		if (!kc_tokenizer_exact(f->tok))
+			json_object_set_new(fill, "exact", json_false());
 	}
 	if (!passages || !fill || kc_plan_store(plan, rec) ||
 	    json_object_set_new(rec, "passages", passages) ||

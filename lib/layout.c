@@ -590,6 +590,21 @@ kc_status kc_layout_locate(kc_renderer *r, struct layout *l,
 		    (k == kept ? kc_buf_append(b, l->suffix.s, l->suffix.len)
 		               : kc_buf_append(b, "\n\n", 2)))
 			return kc_error_set(err, KC_ENOMEM, "out of memory");
+		if (!kc_tokenizer_exact(r->tok)) {
+			/* No ids to place: the count of what comes before. */
+			for (size_t j = 0; j < p->npairs; j++) {
+				struct rpair *q = &l->qs[p->first_pair + j];
+				size_t n;
+				if (!q->real)
+					continue;
+				if ((st = kc_tokenizer_count(r->tok, b->data,
+				                             body_at + q->byte, &n,
+				                             err)))
+					return st;
+				q->token = p->token + n;
+			}
+			continue;
+		}
 		if ((st = kc_tokenizer_encode(r->tok, b->data, b->len, &r->toks, 1,
 		                              err)))
 			return st;

@@ -397,6 +397,8 @@ kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
 		json_object_update(render, prov);
 		json_decref(prov);
 	}
+	if (render && !kc_tokenizer_exact(r->tok))
+		json_object_set_new(render, "exact", json_false());
 	if (render && chain) {
 		/* What a checker needs to follow the chain, whatever the
 		 * format keeps of the record. */

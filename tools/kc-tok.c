@@ -400,6 +400,9 @@ int main(int argc, char **argv)
 	if (g.mode != M_COUNT && !kc_tokenizer_exact(g.tok))
 		cli_usage_error("the approximate counter has no tokens: only "
 		                "counts");
+	if (!kc_tokenizer_exact(g.tok))
+		cli_warn("counts are approximate (%s): no model's tokenizer",
+		         kc_tokenizer_name(g.tok));
 	kc_buf_init(&g.line, 0);
 
 	if (input == IN_JSON) {
