@@ -163,6 +163,18 @@ test_expect_success 'a budget too small for the own passages is reported, never 
 	test_grep "over the budget of 500" err
 '
 
+test_expect_success 'the approximate counter is said to be approximate' '
+	head -2 hp.jsonl | kc-fill --pool hp.jsonl -l 4k -t approx | kc-chain |
+		kc-render -t approx >approx.jsonl &&
+	python3 - <<-\EOF
+	import json
+	for line in open("approx.jsonl"):
+	    r = json.loads(line)
+	    assert r["fill"]["exact"] is False and r["render"]["exact"] is False
+	    assert r["render"]["tokenizer"] == "approx"
+	EOF
+'
+
 test_expect_success 'a full disk is an error, a closed pipe is not' '
 	test_must_fail --status=2 kc-render <c.jsonl >/dev/full 2>err &&
 	test_grep "write error" err &&
