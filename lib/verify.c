@@ -704,6 +704,9 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 	res->format = w.format;
 	memset(&in, 0, sizeof in);
 	in.npassages = -1;
+	in.npairs = -1;
+	if (w.chain && json_is_array(json_object_get(w.chain, "pairs")))
+		in.npairs = (long)json_array_size(json_object_get(w.chain, "pairs"));
 
 	if (!strcmp(w.format, "chained")) {
 		if ((st = build_chained(v, rec, &w, res, err)))

@@ -1182,6 +1182,71 @@ static kc_status check_own(struct state *s)
 	return st;
 }
 
+/* The title and text of element p of the record's "passages". */
+static int placed_passage(const struct state *s, const json_t *p,
+                          const char **t, size_t *tl, const char **x,
+                          size_t *xl, int *own)
+{
+	const json_t *d = json_object_get(p, "doc"), *jt, *jx;
+
+	*own = d != NULL;
+	if (d)
+		p = json_is_integer(d) ? json_array_get(s->in->docs,
+		                         (size_t)json_integer_value(d)) : NULL;
+	jt = json_object_get(p, "title");
+	jx = json_object_get(p, "text");
+	if (!json_is_string(jt) || !json_is_string(jx))
+		return 0;
+	*t = json_string_value(jt);
+	*tl = json_string_length(jt);
+	*x = json_string_value(jx);
+	*xl = json_string_length(jx);
+	return 1;
+}
+
+/*
+ * Every passage of the prompt is the record's next kept passage, intact:
+ * kc-render only drops fillers, so the prompt's passages are the
+ * record's "passages" in order, some fillers left out.
+ */
+static kc_status check_placed(struct state *s)
+{
+	size_t np = json_array_size(s->in->placed), cur = 0;
+	char b1[96];
+	kc_status st;
+
+	for (size_t i = 0; i < s->nb; i++) {
+		const struct vblock *b = &s->blocks[i];
+		size_t j;
+
+		if ((st = strip(s, b->title, b->end)))
+			return st;
+		for (j = cur; j < np; j++) {
+			const char *t, *x;
+			size_t tl, xl;
+			int own;
+			if (!placed_passage(s, json_array_get(s->in->placed, j), &t,
+			                    &tl, &x, &xl, &own))
+				continue;
+			if (s->buf.len == tl + 1 + xl && !memcmp(s->buf.data, t, tl) &&
+			    s->buf.data[tl] == '\n' &&
+			    !memcmp(s->buf.data + tl + 1, x, xl))
+				break;
+		}
+		if (j == np) {
+			const char *nl = memchr(s->buf.data, '\n', s->buf.len);
+			PROBLEM(s, KC_VERIFY_CONTEXT, "passage %zu (\"%s\") is not "
+			        "the record's passage that follows the one before it",
+			        b->number, excerpt(b1, sizeof b1,
+			        (const unsigned char *)s->buf.data,
+			        nl ? (size_t)(nl - s->buf.data) : s->buf.len));
+			return KC_OK;
+		}
+		cur = j + 1;
+	}
+	return KC_OK;
+}
+
 /* ---- the whole text ---- */
 
 static kc_status run(struct state *s)
@@ -1224,6 +1289,9 @@ static kc_status run(struct state *s)
 			return st;
 		for (size_t i = 0; i < s->np; i++)
 			s->res->pairs += s->pairs[i].ok != 0;
+		if (in->npairs >= 0 && (size_t)in->npairs != s->res->pairs)
+			PROBLEM(s, KC_VERIFY_PAIR, "the prompt has %zu pairs, the "
+			        "record's chain %ld", s->res->pairs, in->npairs);
 		for (size_t i = 0; i < s->np; i++)
 			if (s->pairs[i].ok)
 				check_place(s, &s->pairs[i]);
@@ -1243,6 +1311,9 @@ static kc_status run(struct state *s)
 	}
 own:
 	if (in->own && json_is_array(in->own) && (st = check_own(s)))
+		return st;
+	if (in->numbered && in->placed && json_is_array(in->placed) &&
+	    in->docs && (st = check_placed(s)))
 		return st;
 	if (in->bare) {
 		size_t at;

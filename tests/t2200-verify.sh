@@ -107,6 +107,15 @@ test_expect_success 'setup: canonical HotpotQA records, filled and chained' '
 	        if at <= body:
 	            return None
 	        return p[:at] + ("x" if p[at] != "x" else "y") + p[at + 1:]
+	    if mode == "filler":
+	        fill = [b for b in blocks(p) if b[0] not in own]
+	        if not fill:
+	            return None
+	        n, s, e = fill[0]
+	        at = p.index("\n", p.index("\n", s) + 1) + 1
+	        while not p[at].isalpha():
+	            at += 1
+	        return p[:at] + ("x" if p[at] != "x" else "y") + p[at + 1:]
 	    if mode == "gap":
 	        last = blocks(p)[-1][0]
 	        return p.replace("Passage %d:\n" % last, "Passage %d:\n" % (last + 1))
@@ -237,6 +246,9 @@ test_expect_success 'an own passage removed' '
 '
 test_expect_success 'one byte of an own passage changed' '
 	broken byte own "passage [0-9]* is not docs\[[0-9]*\] (.*): they differ at byte [0-9]* of the text"
+'
+test_expect_success 'one byte of a filler passage changed' '
+	broken filler context "passage [0-9]* (.*) is not the record.s passage that follows"
 '
 test_expect_success 'a gap in the passage numbers' '
 	broken gap numbering "passage [0-9]* follows passage [0-9]*"
