@@ -373,6 +373,25 @@ test_expect_success 'empty input, and a record with a huge prompt' '
 	test_grep "not the keychain-rl preset" err
 '
 
+test_expect_success 'a tokenizer the record names that cannot be opened is fatal' '
+	python3 - <<-\EOF &&
+	import json
+	with open("tok.jsonl", "w") as f:
+	    for i, line in enumerate(open("chat.jsonl")):
+	        r = json.loads(line)
+	        if i == 1:
+	            r["render"]["tokenizer"] = "no-such-tokenizer"
+	        print(json.dumps(r), file=f)
+	        if i == 3:
+	            break
+	EOF
+	test_must_fail --status=2 kc-verify tok.jsonl >out 2>err &&
+	test_grep "^kc-verify: tok.jsonl:2: the tokenizer \"no-such-tokenizer\" the record names" err &&
+	test_grep "^1 record, 1 passed, 0 failed" out &&
+	kc-verify -t qwen tok.jsonl >out &&
+	test_grep "^4 records, 4 passed" out
+'
+
 test_expect_success 'write errors: /dev/full and a closed stdout exit 2' '
 	test_must_fail --status=2 kc-verify chat.jsonl >/dev/full 2>err &&
 	test_grep "write error" err &&
