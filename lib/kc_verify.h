@@ -140,9 +140,12 @@ struct kc_verify_text {
 	const json_t *own;       /* render "own": {doc, passage, title,
 	                            fnv1a64} per own passage */
 	const json_t *docs;      /* the record's docs */
-	const json_t *placed;    /* the record's "passages": which docs kc-fill
-	                            placed ({"doc": i}) */
+	const json_t *placed;    /* the record's "passages" ({"doc": i} or
+	                            {"title", "text"}): the prompt's passages
+	                            are these in order, some fillers left out */
 	long npassages;          /* render "passages"; -1: not known */
+	long npairs;             /* chain "pairs" of the record; -1: not
+	                            known */
 	const char *bare;        /* the context without pairs (keychain's
 	                            "context"); NULL: not known */
 	size_t bare_len;

@@ -4,13 +4,15 @@
  *
  * The formats kc-render writes keep the facts in different places:
  *
- *   format    prompt                      render       id / question / head
- *   chat      messages[0].content         render       id / question / chain.head
- *   text      prompt                      render       id / question / chain.head
- *   verl      prompt[0].content           extra_info.kc  index / input_question / kc.head
- *   swift     messages[0].content         kc           id / (kc.question) / (kc.head)
- *   keychain  the keychain-rl wrapper     kc           index / input /
- *             around distractor_context                chain_head_with_question
+ *   format    prompt                 render         id, question, head
+ *   chat      messages[0].content    render         id, question,
+ *   text      prompt                 render           chain.head
+ *   verl      prompt[0].content      extra_info.kc  index, input_question,
+ *                                                     kc.head
+ *   swift     messages[0].content    kc             id, (kc.question),
+ *                                                     (kc.head)
+ *   keychain  keychain-rl around     kc             index, input,
+ *             distractor_context                      chain_head_with_question
  *
  * A record of kc-chain not yet rendered has no prompt: its context is
  * built here from "passages" and "chain" by the reference's rule (" " +
@@ -704,6 +706,9 @@ kc_status kc_verify(kc_verifier *v, const json_t *rec,
 	res->format = w.format;
 	memset(&in, 0, sizeof in);
 	in.npassages = -1;
+	in.npairs = -1;
+	if (w.chain && json_is_array(json_object_get(w.chain, "pairs")))
+		in.npairs = (long)json_array_size(json_object_get(w.chain, "pairs"));
 
 	if (!strcmp(w.format, "chained")) {
 		if ((st = build_chained(v, rec, &w, res, err)))

@@ -80,6 +80,8 @@ struct state {
 	long *slots;            /* key id + 1; 0: empty */
 	size_t nslots;
 	size_t *child;          /* pair indices grouped by key */
+	size_t *dslots;         /* distractor index + 1; 0: empty */
+	size_t ndslots;
 	kc_buf buf;
 	struct kc_verify_result *res;
 	struct kc_error *err;
@@ -553,6 +555,8 @@ static const char *const abbrev[] = {
 
 static int abbreviation(const unsigned char *w, size_t n)
 {
+	if (n > 6)   /* the longest ("messrs") */
+		return 0;
 	for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
 		if (strlen(abbrev[i]) == n &&
 		    !strncasecmp(abbrev[i], (const char *)w, n))
@@ -704,13 +708,14 @@ static kc_status keys_elsewhere(struct state *s)
 	}
 	qsort(ex, nx, 2 * sizeof *ex, cmp_size);
 	while (pos < s->len) {
-		size_t seg_end = x < nx ? ex[2 * x] : s->len, run = pos;
-		if (seg_end < pos)
-			seg_end = pos;
-		for (size_t i = pos; i <= seg_end; i++) {
-			if (i < seg_end && s->cls[s->t[i]])
-				continue;
-			for (size_t w = run; i - run >= L && w + L <= i; w++) {
+		size_t seg_end = x < nx ? ex[2 * x] : s->len, run = 0;
+		/* run: key characters so far; each window of L of them that
+		 * ends here is looked up.  Branch-free, as most bytes of
+		 * text are not in a long run. */
+		for (size_t i = pos; i < seg_end; i++) {
+			run = (run + 1) & ((size_t)0 - (size_t)s->cls[s->t[i]]);
+			if (run >= L) {
+				size_t w = i + 1 - L;
 				long id = key_find(s, s->t + w);
 				if (id >= 0 && !s->keys[id].reported) {
 					s->keys[id].reported = 1;
@@ -719,7 +724,6 @@ static kc_status keys_elsewhere(struct state *s)
 					        around(s, b1, sizeof b1, w, w + L));
 				}
 			}
-			run = i + 1;
 		}
 		if (x >= nx)
 			break;
@@ -788,11 +792,50 @@ static int same(const unsigned char *a, size_t an, const char *b, size_t bn)
 	return an == bn && !memcmp(a, b, an);
 }
 
+/* The distractor questions in a hash set: index + 1 per slot. */
+static kc_status distractor_set(struct state *s)
+{
+	size_t n = json_array_size(s->in->distractors), cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(s->dslots = calloc(cap, sizeof *s->dslots)))
+		return KC_ENOMEM;
+	s->ndslots = cap;
+	for (size_t d = 0; d < n; d++) {
+		const json_t *v = json_array_get(s->in->distractors, d);
+		size_t i;
+		if (!json_is_string(v))
+			continue;
+		i = (size_t)hash((const unsigned char *)json_string_value(v),
+		                 json_string_length(v)) & (cap - 1);
+		while (s->dslots[i])
+			i = (i + 1) & (cap - 1);
+		s->dslots[i] = d + 1;
+	}
+	return KC_OK;
+}
+
+static int is_distractor(const struct state *s, const unsigned char *q,
+                         size_t n)
+{
+	size_t mask = s->ndslots - 1, i = (size_t)hash(q, n) & mask;
+
+	for (; s->dslots[i]; i = (i + 1) & mask) {
+		const json_t *v = json_array_get(s->in->distractors,
+		                                 s->dslots[i] - 1);
+		if (same(q, n, json_string_value(v), json_string_length(v)))
+			return 1;
+	}
+	return 0;
+}
+
 static kc_status check_chain(struct state *s, long head, int tree)
 {
 	const struct kc_verify_text *in = s->in;
 	size_t *stack, top = 0, nquestions = 0, nqvalue = 0;
 	long found = -1, dead = -1;
+	kc_status st;
 	char b1[160], kb[72];
 
 	stack = malloc((s->nk + 1) * sizeof *stack);
@@ -882,6 +925,8 @@ static kc_status check_chain(struct state *s, long head, int tree)
 			        "chain of %zu", depth, nreal);
 	}
 	/* The question is hidden once; other questions are distractors. */
+	if (in->distractors && (st = distractor_set(s)))
+		return st;
 	for (size_t i = 0; i < s->np; i++) {
 		const struct vpair *q = &s->pairs[i];
 		size_t vl = q->vend - q->vstart;
@@ -892,21 +937,11 @@ static kc_status check_chain(struct state *s, long head, int tree)
 			nqvalue++;
 			continue;
 		}
-		if (in->distractors && json_is_array(in->distractors)) {
-			size_t d, nd = json_array_size(in->distractors);
-			for (d = 0; d < nd; d++) {
-				const json_t *v = json_array_get(in->distractors, d);
-				if (json_is_string(v) &&
-				    same(s->t + q->vstart, vl, json_string_value(v),
-				         json_string_length(v)))
-					break;
-			}
-			if (d == nd)
-				PROBLEM(s, KC_VERIFY_CHAIN, "pair {\"%s\": ...} ends in a "
-				        "question that is neither the record's nor a "
-				        "distractor: \"%s\"", keystr(s, q->key, kb),
-				        excerpt(b1, sizeof b1, s->t + q->vstart, vl));
-		}
+		if (in->distractors && !is_distractor(s, s->t + q->vstart, vl))
+			PROBLEM(s, KC_VERIFY_CHAIN, "pair {\"%s\": ...} ends in a "
+			        "question that is neither the record's nor a "
+			        "distractor: \"%s\"", keystr(s, q->key, kb),
+			        excerpt(b1, sizeof b1, s->t + q->vstart, vl));
 	}
 	if (nqvalue > 1)
 		PROBLEM(s, KC_VERIFY_CHAIN, "the question is the value of %zu "
@@ -1153,6 +1188,71 @@ static kc_status check_own(struct state *s)
 	return st;
 }
 
+/* The title and text of element p of the record's "passages". */
+static int placed_passage(const struct state *s, const json_t *p,
+                          const char **t, size_t *tl, const char **x,
+                          size_t *xl, int *own)
+{
+	const json_t *d = json_object_get(p, "doc"), *jt, *jx;
+
+	*own = d != NULL;
+	if (d)
+		p = json_is_integer(d) ? json_array_get(s->in->docs,
+		                         (size_t)json_integer_value(d)) : NULL;
+	jt = json_object_get(p, "title");
+	jx = json_object_get(p, "text");
+	if (!json_is_string(jt) || !json_is_string(jx))
+		return 0;
+	*t = json_string_value(jt);
+	*tl = json_string_length(jt);
+	*x = json_string_value(jx);
+	*xl = json_string_length(jx);
+	return 1;
+}
+
+/*
+ * Every passage of the prompt is the record's next kept passage, intact:
+ * kc-render only drops fillers, so the prompt's passages are the
+ * record's "passages" in order, some fillers left out.
+ */
+static kc_status check_placed(struct state *s)
+{
+	size_t np = json_array_size(s->in->placed), cur = 0;
+	char b1[96];
+	kc_status st;
+
+	for (size_t i = 0; i < s->nb; i++) {
+		const struct vblock *b = &s->blocks[i];
+		size_t j;
+
+		if ((st = strip(s, b->title, b->end)))
+			return st;
+		for (j = cur; j < np; j++) {
+			const char *t, *x;
+			size_t tl, xl;
+			int own;
+			if (!placed_passage(s, json_array_get(s->in->placed, j), &t,
+			                    &tl, &x, &xl, &own))
+				continue;
+			if (s->buf.len == tl + 1 + xl && !memcmp(s->buf.data, t, tl) &&
+			    s->buf.data[tl] == '\n' &&
+			    !memcmp(s->buf.data + tl + 1, x, xl))
+				break;
+		}
+		if (j == np) {
+			const char *nl = memchr(s->buf.data, '\n', s->buf.len);
+			PROBLEM(s, KC_VERIFY_CONTEXT, "passage %zu (\"%s\") is not "
+			        "the record's passage that follows the one before it",
+			        b->number, excerpt(b1, sizeof b1,
+			        (const unsigned char *)s->buf.data,
+			        nl ? (size_t)(nl - s->buf.data) : s->buf.len));
+			return KC_OK;
+		}
+		cur = j + 1;
+	}
+	return KC_OK;
+}
+
 /* ---- the whole text ---- */
 
 static kc_status run(struct state *s)
@@ -1195,6 +1295,9 @@ static kc_status run(struct state *s)
 			return st;
 		for (size_t i = 0; i < s->np; i++)
 			s->res->pairs += s->pairs[i].ok != 0;
+		if (in->npairs >= 0 && (size_t)in->npairs != s->res->pairs)
+			PROBLEM(s, KC_VERIFY_PAIR, "the prompt has %zu pairs, the "
+			        "record's chain %ld", s->res->pairs, in->npairs);
 		for (size_t i = 0; i < s->np; i++)
 			if (s->pairs[i].ok)
 				check_place(s, &s->pairs[i]);
@@ -1214,6 +1317,9 @@ static kc_status run(struct state *s)
 	}
 own:
 	if (in->own && json_is_array(in->own) && (st = check_own(s)))
+		return st;
+	if (in->numbered && in->placed && json_is_array(in->placed) &&
+	    in->docs && (st = check_placed(s)))
 		return st;
 	if (in->bare) {
 		size_t at;
@@ -1251,6 +1357,7 @@ kc_status kc_verify_text(const struct kc_verify_text *in,
 	free(s.keys);
 	free(s.slots);
 	free(s.child);
+	free(s.dslots);
 	if (st)
 		return kc_error_set(err, st, "out of memory");
 	return KC_OK;

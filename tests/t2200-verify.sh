@@ -107,6 +107,15 @@ test_expect_success 'setup: canonical HotpotQA records, filled and chained' '
 	        if at <= body:
 	            return None
 	        return p[:at] + ("x" if p[at] != "x" else "y") + p[at + 1:]
+	    if mode == "filler":
+	        fill = [b for b in blocks(p) if b[0] not in own]
+	        if not fill:
+	            return None
+	        n, s, e = fill[0]
+	        at = p.index("\n", p.index("\n", s) + 1) + 1
+	        while not p[at].isalpha():
+	            at += 1
+	        return p[:at] + ("x" if p[at] != "x" else "y") + p[at + 1:]
 	    if mode == "gap":
 	        last = blocks(p)[-1][0]
 	        return p.replace("Passage %d:\n" % last, "Passage %d:\n" % (last + 1))
@@ -241,6 +250,9 @@ test_expect_success 'an own passage removed' '
 test_expect_success 'one byte of an own passage changed' '
 	broken byte own "passage [0-9]* is not docs\[[0-9]*\] (.*): they differ at byte [0-9]* of the text"
 '
+test_expect_success 'one byte of a filler passage changed' '
+	broken filler context "passage [0-9]* (.*) is not the record.s passage that follows"
+'
 test_expect_success 'a gap in the passage numbers' '
 	broken gap numbering "passage [0-9]* follows passage [0-9]*"
 '
@@ -362,6 +374,25 @@ test_expect_success 'empty input, and a record with a huge prompt' '
 	EOF
 	test_must_fail --status=1 kc-verify huge.jsonl >out 2>err &&
 	test_grep "not the keychain-rl preset" err
+'
+
+test_expect_success 'a tokenizer the record names that cannot be opened is fatal' '
+	python3 - <<-\EOF &&
+	import json
+	with open("tok.jsonl", "w") as f:
+	    for i, line in enumerate(open("chat.jsonl")):
+	        r = json.loads(line)
+	        if i == 1:
+	            r["render"]["tokenizer"] = "no-such-tokenizer"
+	        print(json.dumps(r), file=f)
+	        if i == 3:
+	            break
+	EOF
+	test_must_fail --status=2 kc-verify tok.jsonl >out 2>err &&
+	test_grep "^kc-verify: tok.jsonl:2: the tokenizer \"no-such-tokenizer\" the record names" err &&
+	test_grep "^1 record, 1 passed, 0 failed" out &&
+	kc-verify -t qwen tok.jsonl >out &&
+	test_grep "^4 records, 4 passed" out
 '
 
 test_expect_success 'write errors: /dev/full and a closed stdout exit 2' '

@@ -152,10 +152,12 @@ static int verify_file(kc_verifier *v, const char *path, struct tally *t)
 		kc_error_clear(&err);
 		st = kc_verify(v, rec, &res, &err);
 		json_decref(rec);
-		t->records++;
-		note_use(t, &res);
-		if (!res.question_checked)
-			t->unchecked++;
+		if (st == KC_OK || st == KC_EVERIFY) {
+			t->records++;
+			note_use(t, &res);
+			if (!res.question_checked)
+				t->unchecked++;
+		}
 		if (st == KC_OK) {
 			t->passed++;
 		} else if (st == KC_EVERIFY) {
@@ -210,8 +212,8 @@ static void summary_text(struct tally *t)
 	struct use u;
 	const char *sep = "";
 
-	printf("%lu records, %lu passed, %lu failed\n", t->records, t->passed,
-	       t->failed);
+	printf("%lu record%s, %lu passed, %lu failed\n", t->records,
+	       t->records == 1 ? "" : "s", t->passed, t->failed);
 	if (t->failed) {
 		printf("failed by reason:");
 		for (int r = 0; r < KC_VERIFY_REASONS; r++)
@@ -223,7 +225,8 @@ static void summary_text(struct tally *t)
 		printf("\n");
 	}
 	if (t->unreadable)
-		printf("%lu lines unreadable\n", t->unreadable);
+		printf("%lu line%s unreadable\n", t->unreadable,
+		       t->unreadable == 1 ? "" : "s");
 	if (t->unchecked)
 		printf("%lu record%s name%s no real question (the question "
 		       "reached was not compared)\n", t->unchecked,

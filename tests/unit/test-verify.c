@@ -49,6 +49,7 @@ static void text_init(struct kc_verify_text *in, const char *text)
 	in->question_len = strlen(QUESTION);
 	in->tree = 0;
 	in->npassages = -1;
+	in->npairs = -1;
 }
 
 /* Check `text` with the good prompt's head and question; the reasons. */
@@ -351,6 +352,54 @@ TEST(numbering)
 	CHECK(SAYS("render.passages says 3, the prompt has 2"));
 }
 
+TEST(pair_count)
+{
+	struct kc_verify_text in;
+
+	text_init(&in, GOOD);
+	in.npairs = 4;
+	CHECK_EQ_INT(check_in(&in), 0);
+	in.npairs = 5;
+	CHECK_EQ_INT(check_in(&in), BIT(KC_VERIFY_PAIR));
+	CHECK(SAYS("the prompt has 4 pairs, the record's chain 5"));
+}
+
+TEST(passages_are_the_records_in_order)
+{
+	struct kc_verify_text in;
+	json_t *docs = json_pack("[{s:s,s:s}]", "title", "Beta", "text",
+	                         "Beta is second. It was 3.5 m tall.\nNew line "
+	                         "here!");
+	json_t *placed = json_pack("[{s:s,s:s},{s:s,s:s},{s:i}]", "title",
+	                           "Alpha", "text", "Alpha is a letter. It is "
+	                           "first.", "title", "Dropped", "text", "A "
+	                           "filler.", "doc", 0);
+	json_t *swapped = json_pack("[O,O,O]", json_array_get(placed, 2),
+	                            json_array_get(placed, 1),
+	                            json_array_get(placed, 0));
+
+	text_init(&in, GOOD);
+	in.docs = docs;
+	in.placed = placed;
+	CHECK_EQ_INT(check_in(&in), 0);
+	in.placed = swapped;
+	CHECK_EQ_INT(check_in(&in), BIT(KC_VERIFY_CONTEXT));
+	CHECK(SAYS("passage 2 (\"Beta\") is not the record's passage that "
+	           "follows"));
+	in.placed = placed;
+	{
+		char *t = replace(GOOD, "It is first", "It is 1st");
+		in.text = t;
+		in.len = in.ctx_end = strlen(t);
+		CHECK_EQ_INT(check_in(&in), BIT(KC_VERIFY_CONTEXT));
+		CHECK(SAYS("passage 1 (\"Alpha\") is not"));
+		free(t);
+	}
+	json_decref(docs);
+	json_decref(placed);
+	json_decref(swapped);
+}
+
 TEST(fnv1a64_vector)
 {
 	/* Computed with Python's own arithmetic (FNV-1a 64, offset basis
@@ -375,7 +424,8 @@ TEST(own_passages)
 	                 "Alpha is a letter. It is first.", "title", "Other",
 	                 "text", "Not placed.");
 	placed = json_pack("[{s:i},{s:s,s:s}]", "doc", 0, "title", "Beta",
-	                   "text", "...");
+	                   "text", "Beta is second. It was 3.5 m tall.\nNew "
+	                   "line here!");
 	text_init(&in, GOOD);
 	in.own = own;
 	CHECK_EQ_INT(check_in(&in), 0);
@@ -393,7 +443,8 @@ TEST(own_passages)
 	{
 		char *t = replace(GOOD, "a letter", "a lettor");
 		in.text = t;
-		CHECK_EQ_INT(check_in(&in), BIT(KC_VERIFY_OWN));
+		CHECK_EQ_INT(check_in(&in), BIT(KC_VERIFY_OWN) |
+		             BIT(KC_VERIFY_CONTEXT));
 		CHECK(SAYS("passage 1 is not docs[0] (\"Alpha\"): they differ at "
 		           "byte 15 of the text: \"or. It is first.\""));
 		in.docs = NULL;
@@ -616,6 +667,8 @@ int main(void)
 	RUN(trees);
 	RUN(key_forms);
 	RUN(numbering);
+	RUN(pair_count);
+	RUN(passages_are_the_records_in_order);
 	RUN(fnv1a64_vector);
 	RUN(own_passages);
 	RUN(bare_context);
