@@ -187,6 +187,42 @@ static size_t spaces(const uint8_t *s, size_t n, size_t i, int newlines,
 
 /* (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,maxdig}|
  * ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ */
+/*
+ * The alternatives the cl100k-style and o200k regexes end with, at
+ * position i (class c0, length l0): '\p{N}{1,maxdig}', then
+ * ' ?[^\s\p{L}\p{N}]+[\r\n]*' (o200k: '[\r\n/]*'), then the spaces.
+ */
+static size_t digits_punct_spaces(const uint8_t *s, size_t n, size_t i,
+                                  unsigned c0, size_t l0, int maxdig,
+                                  int slash, size_t *seen)
+{
+	size_t e, l1;
+
+	if (c0 & TK_N) {
+		e = i + l0;
+		for (int k = 1; k < maxdig && e < n; k++) {
+			if (!(cls(s, e, &l1) & TK_N))
+				break;
+			e += l1;
+		}
+		*seen = after(s, n, e);
+		return e;
+	}
+	e = i;
+	if (s[i] == ' ' && i + 1 < n &&
+	    !(cls(s, i + 1, &l1) & (TK_S | TK_L | TK_N)))
+		e = i + 1;
+	if (e > i || !(c0 & TK_S)) {
+		e = run_not(s, n, e, TK_S | TK_L | TK_N);
+		while (e < n && (s[e] == '\r' || s[e] == '\n' ||
+		                 (slash && s[e] == '/')))
+			e++;
+		*seen = after(s, n, e);
+		return e;
+	}
+	return spaces(s, n, i, 1, seen);
+}
+
 static size_t next_cl100k(const uint8_t *s, size_t n, size_t i, int maxdig,
                           size_t *seen)
 {
@@ -213,29 +249,7 @@ static size_t next_cl100k(const uint8_t *s, size_t n, size_t i, int maxdig,
 			return e;
 		}
 	}
-	if (c0 & TK_N) {
-		e = i + l0;
-		for (int k = 1; k < maxdig && e < n; k++) {
-			if (!(cls(s, e, &l1) & TK_N))
-				break;
-			e += l1;
-		}
-		*seen = after(s, n, e);
-		return e;
-	}
-	/* ' ?[^\s\p{L}\p{N}]+[\r\n]*' */
-	e = i;
-	if (s[i] == ' ' && i + 1 < n &&
-	    !(cls(s, i + 1, &l1) & (TK_S | TK_L | TK_N)))
-		e = i + 1;
-	if (e > i || !(c0 & TK_S)) {
-		e = run_not(s, n, e, TK_S | TK_L | TK_N);
-		while (e < n && (s[e] == '\r' || s[e] == '\n'))
-			e++;
-		*seen = after(s, n, e);
-		return e;
-	}
-	return spaces(s, n, i, 1, seen);
+	return digits_punct_spaces(s, n, i, c0, l0, maxdig, 0, seen);
 }
 
 /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|
@@ -350,7 +364,7 @@ static size_t o200k_alt2(const uint8_t *s, size_t n, size_t j, int *ok)
 
 static size_t next_o200k(const uint8_t *s, size_t n, size_t i, size_t *seen)
 {
-	size_t l0, l1, e;
+	size_t l0, e;
 	unsigned c0 = cls(s, i, &l0);
 	int prefix = !(c0 & (TK_L | TK_N)) && s[i] != '\r' && s[i] != '\n';
 	int ok;
@@ -372,29 +386,7 @@ static size_t next_o200k(const uint8_t *s, size_t n, size_t i, size_t *seen)
 			}
 		}
 	}
-	if (c0 & TK_N) {
-		e = i + l0;
-		for (int k = 1; k < 3 && e < n; k++) {
-			if (!(cls(s, e, &l1) & TK_N))
-				break;
-			e += l1;
-		}
-		*seen = after(s, n, e);
-		return e;
-	}
-	/* ' ?[^\s\p{L}\p{N}]+[\r\n/]*' */
-	e = i;
-	if (s[i] == ' ' && i + 1 < n &&
-	    !(cls(s, i + 1, &l1) & (TK_S | TK_L | TK_N)))
-		e = i + 1;
-	if (e > i || !(c0 & TK_S)) {
-		e = run_not(s, n, e, TK_S | TK_L | TK_N);
-		while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/'))
-			e++;
-		*seen = after(s, n, e);
-		return e;
-	}
-	return spaces(s, n, i, 1, seen);
+	return digits_punct_spaces(s, n, i, c0, l0, 3, 1, seen);
 }
 
 size_t kc_tok_pretok_next(int kind, const uint8_t *s, size_t n, size_t pos,
