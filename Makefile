@@ -24,8 +24,7 @@ KC_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
              -DKC_DATADIR='"$(PREFIX)/share/kc"'
 KC_LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
-LIB_SRC   = $(sort $(wildcard lib/*.c))
-LIB_HDR   = $(wildcard lib/*.h)
+LIB_SRC   = $(sort $(wildcard lib/*/*.c))
 LIB_OBJ   = $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
 TOOL_SRC  = $(sort $(wildcard tools/kc-*.c))
 TOOLS     = $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
@@ -114,7 +113,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Header dependencies, as the compiler found them (-MMD).
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
         install clean

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 static kc_tokenizer *toks[4];
 static const char *names[4] = { "qwen", "llama3", "cl100k", "o200k" };

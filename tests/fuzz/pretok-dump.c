@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 int main(int argc, char **argv)
 {

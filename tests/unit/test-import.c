@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 #include "kc.h"
-#include "jsonstream.h"
+#include "json/private.h"
 #include "harness.h"
 
 static void write_file(const char *path, const char *text, size_t len)

@@ -5,7 +5,7 @@
  * kc_json_* (and the private kc_json_error_*) replace libkc's.
  */
 #define KC_JSON_PORTABLE 1
-#include "../../lib/json.c"
-#include "../../lib/jsondump.c"
-#include "../../lib/jsonerr.c"
+#include "../../lib/json/json.c"
+#include "../../lib/json/dump.c"
+#include "../../lib/json/error.c"
 #include "test-json.c"

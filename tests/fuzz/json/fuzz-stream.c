@@ -1,13 +1,13 @@
 /*
  * fuzz-stream.c - libFuzzer target for the element scanner
- * (lib/jsonstream.c): on any input it must not crash, must find the
+ * (lib/json/stream.c): on any input it must not crash, must find the
  * same elements whatever the size of its reads, and when jansson reads
  * the whole input as one array, the scanner must hand out exactly its
  * elements, each parsing to the same value, then the end.  Built and run
  * by ./run 60 stream.
  */
 #include <stdint.h>
-#include "jsonstream.h"
+#include "json/private.h"
 #include "json-diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

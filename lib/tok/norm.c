@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <utf8proc.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 kc_status kc_tok_edits_add(struct tk_edits *e, size_t opos, size_t olen,
                            size_t ipos, size_t ilen)

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 struct special {
 	const char *text;

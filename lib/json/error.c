@@ -26,7 +26,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "json_private.h"
+#include "json/private.h"
 
 typedef kc_uchar uchar;
 

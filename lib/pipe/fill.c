@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "kc.h"
-#include "prompt.h"
+#include "pipe/private.h"
 
 struct kc_filler {
 	kc_pool *pool;

@@ -9,7 +9,7 @@
  * saves every byte of a string, then decodes it in a second pass (~95
  * MB/s).  Here a string is looked at 16 bytes at a time for the few
  * bytes that matter: '"', '\\', control characters and non-ASCII bytes,
- * which are then checked as UTF-8 (json_private.h); a string without
+ * which are then checked as UTF-8 (json/private.h); a string without
  * escapes goes straight from the text to json_stringn_nocheck.
  *
  * The result is jansson's, on purpose: kc_json_parse accepts exactly
@@ -32,7 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "json_private.h"
+#include "json/private.h"
 
 typedef kc_uchar uchar;
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kc.h"
-#include "prompt.h"
+#include "pipe/private.h"
 
 static const struct kc_preset_def presets[] = {
 	{ "keychain-rl", KC_CTX_PASSAGES,

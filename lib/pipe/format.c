@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render.h"
+#include "pipe/private.h"
 
 static json_t *user_message(const kc_buf *prompt)
 {

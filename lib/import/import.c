@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "kc.h"
-#include "jsonstream.h"
+#include "json/private.h"
 
 static const char *const formats[] = {
 	"hotpotqa", "musique", "2wikimqa", "canonical",

@@ -36,7 +36,7 @@
  */
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 #define HEAD 4
 #define MEMO_MAX ((size_t)1 << 19)        /* entries (64 bytes); then afresh */

@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 void kc_tok_strtab_release(struct tk_strtab *t)
 {

@@ -20,7 +20,7 @@
  * LATIN SMALL LETTER LONG S); no other character folds to one of these
  * letters.
  */
-#include "tok_internal.h"
+#include "tok/private.h"
 
 const char *const kc_tok_pattern[4] = {
 	[TK_PRE_QWEN] =

@@ -3,7 +3,7 @@
  * encode or count text with it exactly as the reference implementation
  * does.
  *
- * One encode runs the stages listed in tok_internal.h: make the bytes
+ * One encode runs the stages listed in tok/private.h: make the bytes
  * valid UTF-8, cut out the added tokens, normalize the rest (NFC when the
  * tokenizer says so), cut out added tokens that match normalized text,
  * split into pre-tokens, and turn each pre-token into ids through the
@@ -12,7 +12,7 @@
  */
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 enum tk_chat { CHAT_NONE, CHAT_CHATML, CHAT_QWEN25, CHAT_LLAMA3, CHAT_LLAMA31 };
 

@@ -22,7 +22,7 @@
  */
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 #define EMPTY_KEY (~(uint64_t)0)
 #define SMALL_WORD 64             /* symbols: linear scan up to this */

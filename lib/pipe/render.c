@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "pipe/private.h"
 
 void kc_render_opts_init(struct kc_render_opts *o)
 {

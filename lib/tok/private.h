@@ -1,5 +1,5 @@
 /*
- * tok_internal.h - what the tokenizer files (lib/tok*.c) share and nobody
+ * tok/private.h - what the tokenizer files in lib/tok/ share and nobody
  * else sees: the handle's layout, the character classes, the string and
  * pair hash tables, and the entry points of each stage.
  *

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "pipe/private.h"
 
 static int pair_cmp(const void *a, const void *b)
 {

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 #ifndef KC_DATADIR
 #define KC_DATADIR "/usr/local/share/kc"

@@ -20,7 +20,7 @@
  */
 #include <stdlib.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 void kc_tok_trie_release(struct tk_trie *t)
 {

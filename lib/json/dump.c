@@ -14,7 +14,7 @@
  *
  * jansson asks a callback for each run and checks UTF-8 one code point
  * at a time (~160 MB/s); here a string is looked at 16 bytes at a time
- * for the bytes that need attention (json_private.h), and the output
+ * for the bytes that need attention (json/private.h), and the output
  * goes to a buffer in large pieces.
  */
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "json_private.h"
+#include "json/private.h"
 
 typedef kc_uchar uchar;
 

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "tok_internal.h"
+#include "tok/private.h"
 
 #define MAX_ID ((uint32_t)1 << 24)
 

@@ -1,6 +1,6 @@
 /*
  * jsonstream.c - the elements of a JSON array, or the lines of a JSON
- * lines file, one at a time (see jsonstream.h).
+ * lines file, one at a time (see json/private.h).
  *
  * The file is read in chunks into one buffer that holds only what is not
  * consumed yet: the element being looked for, and the rest of the last
@@ -32,7 +32,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "jsonstream.h"
+#include "json/private.h"
 
 #define CHUNK_DEFAULT ((size_t)1 << 20)
 
