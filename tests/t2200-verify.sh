@@ -73,6 +73,13 @@ test_expect_success 'setup: canonical HotpotQA records, filled and chained' '
 	        while p[w - 1].isalnum():
 	            w -= 1
 	        return p[:w] + "U.S" + p[m.start() - 1:]
+	    if mode in ("paren", "quote"):
+	        # an opener early in the paragraph of a pair, never closed
+	        m = KPAIR.search(p)
+	        para = p.rindex("\n", 0, m.start()) + 1
+	        if para >= m.start() - 1:
+	            return None
+	        return p[:para] + ("(" if mode == "paren" else "\"") + p[para:]
 	    if mode == "dupkey":
 	        other = [k for k, v in PAIR.findall(p) if k not in c["real"]]
 	        return p.replace("{\"%s\": " % other[0],
@@ -234,6 +241,10 @@ test_expect_success 'a pair moved into a passage header' '
 '
 test_expect_success 'a pair after an abbreviation' '
 	broken abbrev placement "pair .* after the abbreviation \"U.S.\""
+'
+test_expect_success 'a pair inside an open parenthesis or quotation' '
+	broken paren placement "pair .* inside an open parenthesis or bracket" &&
+	broken quote placement "pair .* inside an open quotation"
 '
 test_expect_success 'a key used twice' '
 	broken dupkey key "key [0-9a-f]* is the key of 2 pairs"

@@ -8,8 +8,12 @@
  * capitalized word right after a word (2WikiMultihopQA's glued
  * sentences, "film.It was"; not "Ph.D."), the
  * word before it is not an abbreviation or an initial, and the next word
- * does not start in lower case.  A newline inside the text is a
- * paragraph end and always qualifies.
+ * does not start in lower case, and the end is not inside an open
+ * parenthesis, bracket or quotation ("Eritrea (/ˌɛrɪˈtreɪ.ə/)", "(Public
+ * Law 91-572, 84 Stat. 1504, Dec. 24, 1970)", "he said \"Go home. Now.\"").
+ * A newline inside the text is a paragraph end and always qualifies; it
+ * also closes whatever the paragraph left open, so one stray bracket
+ * costs at most its own paragraph.
  */
 #include <ctype.h>
 #include <string.h>
@@ -27,7 +31,7 @@ static const char *const abbrev[] = {
 	"jun", "lt", "ltd", "maj", "mar", "messrs", "mlle", "mme", "mr", "mrs",
 	"ms", "mt", "no", "nos", "nov", "nr", "oct", "op", "ph", "pp", "prof",
 	"pvt",
-	"rd", "rep", "repr", "rev", "sen", "sep", "sept", "sgt", "sr", "st",
+	"rd", "rep", "repr", "rev", "sen", "sep", "sept", "sgt", "sr", "st", "stat",
 	"trans", "univ", "vol", "vols", "vs",
 };
 
@@ -58,6 +62,42 @@ static size_t closer(const unsigned char *s, size_t left)
 	if (left >= 2 && s[0] == 0xc2 && s[1] == 0xbb)
 		return 2;
 	return 0;
+}
+
+/*
+ * What is open at a point of a paragraph: parentheses and brackets
+ * (one depth: the datasets' stripped transcriptions close "(" with "]",
+ * "Don Quixote ( or ] ,"), and a double quotation.  An ASCII '"' after a digit is an
+ * inch or a second mark (12"), not a quotation.
+ */
+struct open {
+	unsigned depth;
+	int quote;
+};
+
+static void open_step(struct open *o, const unsigned char *s, size_t i)
+{
+	switch (s[i]) {
+	case '(': case '[':
+		o->depth++;
+		break;
+	case ')': case ']':
+		if (o->depth)
+			o->depth--;
+		break;
+	case '"':
+		if (!(i > 0 && isdigit(s[i - 1])))
+			o->quote = !o->quote;
+		break;
+	case 0x9c: case 0x9d:   /* “ opens, ” closes: e2 80 9c/9d */
+		if (i >= 2 && s[i - 2] == 0xe2 && s[i - 1] == 0x80)
+			o->quote = s[i] == 0x9c;
+		break;
+	case '\n':
+		o->depth = 0;
+		o->quote = 0;
+		break;
+	}
 }
 
 /* Does the sentence really end with the '.' at text[i]? */
@@ -92,7 +132,8 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
                         size_t max)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t n = 0;
+	struct open o = { 0, 0 }, at;
+	size_t n = 0, seen = 0;
 
 	static const unsigned char stop[256] = {
 		['\n'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
@@ -106,6 +147,8 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 			i++;
 		if (i == len)
 			break;
+		while (seen <= i)
+			open_step(&o, s, seen++);
 		c = s[i];
 		if (c == '\n') {
 			if (n < max)
@@ -118,8 +161,14 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 		 * taken for no end at all (the word before has dots) */
 		if (j < len && (s[j] == '.' || s[j] == '?' || s[j] == '!'))
 			continue;
-		while ((k = closer(s + j, len - j)))
+		at = o;
+		while ((k = closer(s + j, len - j))) {
+			for (size_t m = j; m < j + k; m++)
+				open_step(&at, s, m);
 			j += k;
+		}
+		if (at.depth || at.quote)
+			continue;         /* inside ( ), [ ] or a quotation */
 		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') {
 			/* 2WikiMultihopQA joins its sentences with no space
 			 * ("a 1936 film.It recorded"): a capitalized word right

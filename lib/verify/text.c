@@ -17,7 +17,9 @@
  *     or '!', then any closing quotes or brackets, then one space that
  *     belongs to the pair) or right after a newline; not inside a number
  *     ("3. {...}.5"), not after an abbreviation or an initial ("U.S.",
- *     "Dr.", "J."), not before a lower-case continuation;
+ *     "Dr.", "J."), not before a lower-case continuation, and not
+ *     inside a parenthesis, bracket or double quotation that its
+ *     paragraph left open (an ASCII '"' after a digit is an inch mark);
  *   - the keys are unique and occur nowhere outside the pairs, except
  *     the head where the template names it;
  *   - following the pairs from the head reaches exactly one question,
@@ -550,7 +552,7 @@ static const char *const abbrev[] = {
 	"fr", "ft", "gen", "gov", "hon", "jan", "jr", "jul", "jun", "lt",
 	"maj", "messrs", "mlle", "mme", "mr", "mrs", "ms", "mt", "no", "nos",
 	"nov", "oct", "op", "pp", "pres", "prof", "pvt", "rep", "rev", "sen",
-	"sep", "sept", "sgt", "sr", "st", "viz", "vol", "vols", "vs",
+	"sep", "sept", "sgt", "sr", "st", "stat", "viz", "vol", "vols", "vs",
 };
 
 static int abbreviation(const unsigned char *w, size_t n)
@@ -577,6 +579,45 @@ static size_t closer_before(const unsigned char *t, size_t lo, size_t j)
 	if (j >= lo + 2 && t[j - 2] == 0xc2 && t[j - 1] == 0xbb)
 		return 2;
 	return 0;
+}
+
+/*
+ * Is something open where pair qi sits: a '(' or '[' or a double
+ * quotation of its paragraph (from the last newline, at least lo), not
+ * closed before the pair?  Brackets count as one kind, as the datasets'
+ * stripped transcriptions close "(" with "]" ("Don Quixote ( or ] ,").
+ * Other pairs' text is skipped: their values are questions that may hold
+ * quotes and brackets.  Returns the opener ('(' or '"') or 0.
+ */
+static int open_at(const struct state *s, size_t qi, size_t lo)
+{
+	const unsigned char *t = s->t;
+	const struct vpair *ps = s->pairs;
+	size_t at = ps[qi].start - (size_t)ps[qi].lead, from = at, k = qi;
+	int depth = 0, quote = 0;
+
+	while (from > lo && t[from - 1] != '\n')
+		from--;
+	while (k > 0 && ps[k - 1].end > from)
+		k--;
+	for (size_t i = from; i < at; i++) {
+		while (k < qi && ps[k].end <= i)
+			k++;
+		if (k < qi && ps[k].ok && i + (size_t)ps[k].lead >= ps[k].start) {
+			i = ps[k].end - 1;
+			continue;
+		}
+		if (t[i] == '(' || t[i] == '[')
+			depth++;
+		else if ((t[i] == ')' || t[i] == ']') && depth)
+			depth--;
+		else if (t[i] == '"' && !(i > 0 && isdigit(t[i - 1])))
+			quote = !quote;
+		else if (t[i] == 0xe2 && i + 2 < at && t[i + 1] == 0x80 &&
+		         (t[i + 2] == 0x9c || t[i + 2] == 0x9d))
+			quote = t[i + 2] == 0x9c;
+	}
+	return depth ? '(' : quote ? '"' : 0;
 }
 
 static void check_place(struct state *s, const struct vpair *q)
@@ -671,10 +712,17 @@ static void check_place(struct state *s, const struct vpair *q)
 	}
 	for (k = q->end; k < hi && (t[k] == ' ' || t[k] == '\t'); k++)
 		;
-	if (k < hi && islower(t[k]))
+	if (k < hi && islower(t[k])) {
 		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} before a "
 		        "lower-case continuation: \"%s\"", keystr(s, q->key, kb),
 		        around(s, b1, sizeof b1, q->start, q->end));
+		return;
+	}
+	if ((k = (size_t)open_at(s, (size_t)(q - s->pairs), lo)))
+		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} inside an open "
+		        "%s: \"%s\"", keystr(s, q->key, kb),
+		        k == '(' ? "parenthesis or bracket" :
+		        "quotation", around(s, b1, sizeof b1, q->start, q->end));
 }
 
 /* ---- keys ---- */

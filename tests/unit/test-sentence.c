@@ -75,6 +75,26 @@ TEST(newlines_and_ellipses)
 	CHECK_EQ_STR(marked("End.\nNext"), "End.\n|Next");
 }
 
+/* Issue 7, item 8: seen on the real samples. */
+TEST(nothing_ends_inside_open_brackets_or_quotes)
+{
+	CHECK_EQ_STR(marked("Eritrea (/ \xcb\x8c\xc9\x9br\xc9\xaa\xcb\x88tre\xc9\xaa. "
+	                    "\xc9\x99/; Tigrinya) is a country. Its"),
+	             "Eritrea (/ \xcb\x8c\xc9\x9br\xc9\xaa\xcb\x88tre\xc9\xaa. "
+	             "\xc9\x99/; Tigrinya) is a country.| Its");
+	CHECK_EQ_STR(marked("It passed (Public Law 91-572, 84 Stat. 1504, Dec. "
+	                    "24. 1970). Then"),
+	             "It passed (Public Law 91-572, 84 Stat. 1504, Dec. "
+	             "24. 1970).| Then");
+	CHECK_EQ_STR(marked("A [note. See] here. He said \"Go home. Now.\" Then"),
+	             "A [note. See] here.| He said \"Go home. Now.\"| Then");
+	CHECK_EQ_STR(marked("\xe2\x80\x9cOne. Two.\xe2\x80\x9d Three."),
+	             "\xe2\x80\x9cOne. Two.\xe2\x80\x9d| Three.|");
+	/* a 12" record is not a quotation; a newline closes what is open */
+	CHECK_EQ_STR(marked("A 12\" single. It (open. X\nNew. Y"),
+	             "A 12\" single.| It (open. X\n|New.| Y");
+}
+
 TEST(stackable)
 {
 	const char *t = "One.\nTwo. Three.Four";
@@ -98,6 +118,7 @@ int main(void)
 	RUN(lower_case_continues);
 	RUN(closing_quotes_and_brackets);
 	RUN(glued_sentences_of_2wiki);
+	RUN(nothing_ends_inside_open_brackets_or_quotes);
 	RUN(newlines_and_ellipses);
 	RUN(stackable);
 	RUN(count_only);
