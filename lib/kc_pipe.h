@@ -131,13 +131,50 @@ kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec);
 kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
                        struct kc_error *err);
 
+/*
+ * Settings that override a record's plan, as every stage's options do.
+ * A number < 0 (hops: < 1; uuid.len: 0), a NULL name, or seed_set 0
+ * leaves the plan's value.  `length` is the length of a record that has
+ * no plan (0: none).  kc_plan_opts_init() leaves everything unset.
+ */
+struct kc_plan_opts {
+	long length;
+	long generate, chains, hops, distractors;
+	int tree;
+	struct kc_uuid_format uuid;
+	const char *preset;
+	const char *chat;
+	uint64_t seed;
+	int seed_set;
+};
+
+void kc_plan_opts_init(struct kc_plan_opts *o);
+
+/*
+ * The plan a stage follows for a record: the defaults of its length (the
+ * record's "plan"."length", else o->length), then the record's "plan",
+ * then the options that are set.  rec may be NULL (kc-fill plans anew).
+ * Without any length, plan->length is 0 and the rest are the defaults of
+ * 1K.  KC_EFIELD for a malformed "plan"; KC_EINVAL for a plan that cannot
+ * be: a tree of more than 16 levels, nothing left after "generate".
+ */
+kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
+                          const struct kc_plan_opts *o, struct kc_error *err);
+
+/* The tokens the prompt may take: the length less the answer's share. */
+long kc_plan_budget(const struct kc_plan *plan);
+
 /* ------------------------------------------------------------------ */
 /* Filling the long context (fill.c). */
 
 enum kc_place { KC_PLACE_GAUSSIAN, KC_PLACE_UNIFORM, KC_PLACE_DEPTH };
 
+/* "gaussian", "uniform", "depth"; KC_EINVAL for another name. */
+kc_status kc_place_parse(const char *s, enum kc_place *place);
+const char *kc_place_name(enum kc_place place);
+
 struct kc_fill_opts {
-	struct kc_plan plan;
+	struct kc_plan_opts plan;   /* plan.length is required */
 	enum kc_place place;
 	double depth;         /* KC_PLACE_DEPTH: 0 (start) .. 1 (end) */
 	double sigma;         /* gaussian: 0.30 */
@@ -149,6 +186,7 @@ struct kc_fill_opts {
 	                           question pool) */
 };
 
+/* Every setting unset (the plan's defaults for `length`). */
 void kc_fill_opts_init(struct kc_fill_opts *o, long length);
 
 typedef struct kc_filler kc_filler;
@@ -216,15 +254,9 @@ int kc_sentence_stackable(const char *text, size_t len, size_t at);
 /* Chains of UUID keys (chain.c). */
 
 struct kc_chain_opts {
-	/* Each setting < 0 (or *_set == 0) comes from the record's "plan",
-	 * and without a plan from kc_plan_defaults(length). */
-	long length;           /* for records without a plan; 0: required */
-	long chains, hops, distractors;
-	int tree;
-	struct kc_uuid_format uuid;
-	int uuid_set;
-	uint64_t seed;
-	int seed_set;
+	/* Settings not set come from the record's "plan"; plan.length is
+	 * the length of records without one (0: such records fail). */
+	struct kc_plan_opts plan;
 	int system_entropy;    /* UUIDs from libuuid's entropy: not reproducible */
 };
 
@@ -264,16 +296,15 @@ enum kc_format { KC_FMT_CHAT, KC_FMT_VERL, KC_FMT_SWIFT, KC_FMT_KEYCHAIN,
 kc_status kc_format_parse(const char *s, enum kc_format *fmt);
 
 struct kc_render_opts {
+	/* plan.preset, plan.chat and plan.seed override the record's plan
+	 * (the preset: keychain-rl without one; plan.chat "none" counts the
+	 * bare prompt); the other settings are not used. */
+	struct kc_plan_opts plan;
 	const char *template;  /* a template text, or NULL for the preset */
-	const char *preset;    /* NULL: the plan's, else keychain-rl */
 	enum kc_format format;
-	long max_tokens;       /* 0: plan length - generate; -1: no limit */
-	const char *chat;      /* NULL: the plan's; "none" counts the bare
-	                          prompt */
+	long max_tokens;       /* 0: the plan's budget; -1: no limit */
 	const char *split;     /* verl extra_info.split ("train") */
 	const char *data_source; /* verl data_source; NULL: the record's */
-	uint64_t seed;
-	int seed_set;
 	int recount;           /* count the final prompt again in one piece
 	                          and fail on a difference (a self-test) */
 };
