@@ -22,6 +22,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "import/private.h"
 #include "json/private.h"
 
 static const char *const formats[] = {

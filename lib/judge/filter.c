@@ -21,6 +21,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "judge/private.h"
 
 struct bound {
 	int set;        /* 0: open */

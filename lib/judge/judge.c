@@ -45,6 +45,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "judge/private.h"
 
 static const char *const metric_names[KC_METRIC_COUNT] = {
 	[KC_METRIC_EM] = "em",

@@ -18,6 +18,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "pipe/private.h"
 
 struct kc_chainer {
 	kc_pool *questions;

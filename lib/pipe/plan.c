@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 void kc_plan_defaults(struct kc_plan *plan, long length)
 {

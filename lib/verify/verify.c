@@ -29,6 +29,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "verify/private.h"
 
 #define NCACHE 8
 
@@ -50,7 +51,7 @@ static const char *const reason_names[KC_VERIFY_REASONS] = {
 
 const char *kc_verify_reason_name(enum kc_verify_reason r)
 {
-	return (unsigned)r < KC_VERIFY_REASONS ? reason_names[r] : "?";
+	return (unsigned)r < KC_VERIFY_REASONS ? reason_names[r] : NULL;
 }
 
 void kc_verify_result_init(struct kc_verify_result *res)
