@@ -1,6 +1,6 @@
 /*
  * kc_import.h - reading the published datasets (kc-import) and canonical
- * records (included by kc.h; do not include it directly).
+ * records (included by kc.h, which a program includes).
  *
  * The canonical record, one per question, fields in this order:
  *
@@ -15,6 +15,8 @@
  * "level"; 2WikiMultihopQA "type" and "evidences"; MuSiQue
  * "question_decomposition".  Tools later in the pipeline add fields.
  */
+#include "kc.h"   /* first: kc.h includes this header in its place */
+
 #ifndef KC_IMPORT_H
 #define KC_IMPORT_H
 
@@ -31,8 +33,8 @@ kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
 /*
  * The dataset formats by name: "hotpotqa", "musique", "2wikimqa" (the
  * files as published) and "canonical" (records as kc-import writes
- * them).  kc_import_detect names the format of one item from its keys,
- * or returns NULL:
+ * them).  An importer with no format given detects it from the first
+ * item's keys:
  *   "docs" and "question"                           canonical
  *   "paragraphs"                                    musique
  *   "context" and "evidences"                       2wikimqa
@@ -43,22 +45,9 @@ kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
  * ("comparison" is a type of both HotpotQA and 2Wiki, so "level" and
  * "evidences" decide first.)
  */
-const char *kc_import_detect(const json_t *item);
 
 /* 1 if `format` is one of the names above. */
 int kc_import_format_known(const char *format);
-
-/*
- * Build the canonical record of one dataset item in `format` (not NULL).
- * Returns KC_OK with *out a new record, or KC_OK with *out NULL when the
- * item is left out on purpose (a MuSiQue item with "answerable": false),
- * or KC_EFIELD when the item is not sound (a missing field, a supporting
- * fact whose title no context paragraph has, MuSiQue support indices
- * that disagree).  A canonical item is validated and returned as is (a
- * new reference).
- */
-kc_status kc_import_record(const json_t *item, const char *format,
-                           json_t **out, struct kc_error *err);
 
 /* ------------------------------------------------------------------ */
 /* The importer: one file, raw or canonical, record by record. */

@@ -1,6 +1,6 @@
 /*
  * kc_pipe.h - the pool, long-context filling, chains and rendering
- * (included by kc.h; do not include it directly).
+ * (included by kc.h, which a program includes).
  *
  * The record flows kc-fill -> kc-chain -> kc-render; each step adds
  * fields (see kc(7)):
@@ -15,6 +15,8 @@
  *               with the passage and byte offset where it goes.
  *   "prompt"... written by kc-render, per output format.
  */
+#include "kc.h"   /* first: kc.h includes this header in its place */
+
 #ifndef KC_PIPE_H
 #define KC_PIPE_H
 
@@ -25,14 +27,6 @@ typedef struct kc_pool kc_pool;
 
 kc_status kc_pool_new(kc_pool **pool);
 void kc_pool_free(kc_pool *pool);
-
-/*
- * Add a canonical record's docs (deduplicated on title + "\n" + text,
- * the reference's passage identity) and its question.  The pool keeps
- * its own copies.  Passages are numbered in order of first appearance,
- * so a pool built from the same files is the same pool.
- */
-kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err);
 
 /* A pool of questions only, for distractors: docs are not kept. */
 #define KC_POOL_QUESTIONS_ONLY 1
@@ -48,26 +42,6 @@ void kc_pool_set_flags(kc_pool *pool, unsigned flags);
 kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err);
 
 size_t kc_pool_passages(const kc_pool *pool);
-size_t kc_pool_questions(const kc_pool *pool);
-
-/* Passage i: its title and text (borrowed, valid while the pool lives). */
-void kc_pool_passage(const kc_pool *pool, size_t i, const char **title,
-                     size_t *title_len, const char **text, size_t *text_len);
-/* The index of the passage equal to (title, text), or -1. */
-long kc_pool_find(const kc_pool *pool, const char *title, size_t title_len,
-                  const char *text, size_t text_len);
-/* Question i and the id of its record (borrowed). */
-const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
-                             const char **id);
-
-/*
- * The token count of passage i as it appears in a context, followed by
- * the blank line that separates it from the next: title + "\n" + text +
- * "\n\n", counted with `tok` on first use and cached.  A pool counts
- * with one tokenizer only.
- */
-kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
-                                 size_t *count, struct kc_error *err);
 
 /* ------------------------------------------------------------------ */
 /* The plan: lengths and the parameters of the later steps (plan.c). */
@@ -81,17 +55,6 @@ struct kc_uuid_format {
 
 /* Parse "default", "default_N" (1..32) or "nano_N" / "nano" (21). */
 kc_status kc_uuid_format_parse(const char *s, struct kc_uuid_format *fmt);
-/* Write the format's name ("default_8") into buf[size]. */
-void kc_uuid_format_name(const struct kc_uuid_format *fmt, char *buf,
-                         size_t size);
-
-/*
- * Write one key of the format into out (fmt->len + 1 bytes), from the
- * record's generator, or from libuuid's entropy when rng is NULL.
- */
-void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out);
-/* 1 when c can occur in a key of the format. */
-int kc_uuid_char(const struct kc_uuid_format *fmt, unsigned char c);
 
 struct kc_plan {
 	long length;          /* whole sequence (max_seq_length) */
@@ -107,37 +70,45 @@ struct kc_plan {
 };
 
 /*
- * The reference's defaults for a length: 4 chains and 16 distractor
- * questions per 1K of length, 4 hops, default_8 UUIDs, the keychain-rl
- * prompt and the tokenizer's own chat template ("auto").
+ * Settings that override a record's plan, as every stage's options do.
+ * A number < 0 (hops: < 1; uuid.len: 0), a NULL name, or seed_set 0
+ * leaves the plan's value.  `length` is the length of a record that has
+ * no plan (0: none).  kc_plan_opts_init() leaves everything unset.
  */
-void kc_plan_defaults(struct kc_plan *plan, long length);
+struct kc_plan_opts {
+	long length;
+	long generate, chains, hops, distractors;
+	int tree;
+	struct kc_uuid_format uuid;
+	const char *preset;
+	const char *chat;
+	uint64_t seed;
+	int seed_set;
+};
+
 
 /*
- * The tokens a chat template adds around the prompt: `chat` is "none"
- * (0), a number of tokens, a template name (see kc_tok.h), or "auto":
- * the tokenizer's own, and for a ChatML or Llama-3 vocabulary the longer
- * of its family's templates (Qwen2.5's, which adds a default system
- * message; Llama-3.1's, which adds its dates), so that a prompt fits
- * every model of the family.  0 when the tokenizer has no template.
- * *name gets the template counted ("none" when none).
+ * The plan a stage follows for a record: the defaults of its length (the
+ * record's "plan"."length", else o->length), then the record's "plan",
+ * then the options that are set.  rec may be NULL (kc-fill plans anew).
+ * Without any length, plan->length is 0 and the rest are the defaults of
+ * 1K.  KC_EFIELD for a malformed "plan"; KC_EINVAL for a plan that cannot
+ * be: a tree of more than 16 levels, nothing left after "generate".
  */
-kc_status kc_chat_tokens(kc_tokenizer *tok, const char *chat, size_t *n,
-                         const char **name, struct kc_error *err);
+kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
+                          const struct kc_plan_opts *o, struct kc_error *err);
 
-/* Store the plan in rec["plan"] / read it back (fields absent in the
- * record keep the values already in *plan). */
-kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec);
-kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
-                       struct kc_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Filling the long context (fill.c). */
 
 enum kc_place { KC_PLACE_GAUSSIAN, KC_PLACE_UNIFORM, KC_PLACE_DEPTH };
 
+/* "gaussian", "uniform", "depth"; KC_EINVAL for another name. */
+kc_status kc_place_parse(const char *s, enum kc_place *place);
+
 struct kc_fill_opts {
-	struct kc_plan plan;
+	struct kc_plan_opts plan;   /* plan.length is required */
 	enum kc_place place;
 	double depth;         /* KC_PLACE_DEPTH: 0 (start) .. 1 (end) */
 	double sigma;         /* gaussian: 0.30 */
@@ -149,6 +120,7 @@ struct kc_fill_opts {
 	                           question pool) */
 };
 
+/* Every setting unset (the plan's defaults for `length`). */
 void kc_fill_opts_init(struct kc_fill_opts *o, long length);
 
 typedef struct kc_filler kc_filler;
@@ -169,70 +141,17 @@ void kc_filler_free(kc_filler *f);
  */
 kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err);
 
-/*
- * The check kc-fill stores beside a passage's token count ("tokens",
- * "check"): a hash of the tokenizer's name and of title + "\n" + text,
- * as 16 hex digits, so that kc-render uses the count only for the same
- * text and the same tokenizer.
- */
-void kc_passage_check(const kc_tokenizer *tok, const char *title,
-                      size_t title_len, const char *text, size_t text_len,
-                      char out[17]);
-
-/*
- * Resolve one element p of rec["passages"] to its title and text
- * (borrowed from rec).  *doc is the index into rec["docs"] for the
- * record's own passages, -1 for fillers.
- */
-kc_status kc_record_passage(const json_t *rec, const json_t *p,
-                            const char **title, size_t *title_len,
-                            const char **text, size_t *text_len, long *doc,
-                            struct kc_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Sentence boundaries (sentence.c). */
-
-/*
- * Find the byte offsets in text[0..len) just after a sentence end where
- * a chain pair may go: after '.', '?' or '!' (and closing quotes or
- * brackets) followed by white space or the end, or after a newline; not
- * inside a number ("3.5"), not after an abbreviation ("U.S.", "Dr.",
- * "e.g.") or an initial ("J. R. R."), not before a lower-case
- * continuation.  Writes at most `max` offsets to out and returns how
- * many there are in all.
- */
-size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
-                        size_t max);
-
-/*
- * May more pairs follow a pair at the sentence end `at`?  Only where the
- * text goes on with white space or ends: not after a newline (the next
- * pair would be glued to the first) and not where the next sentence is
- * glued to this one ("film.It").
- */
-int kc_sentence_stackable(const char *text, size_t len, size_t at);
-
 /* ------------------------------------------------------------------ */
 /* Chains of UUID keys (chain.c). */
 
 struct kc_chain_opts {
-	/* Each setting < 0 (or *_set == 0) comes from the record's "plan",
-	 * and without a plan from kc_plan_defaults(length). */
-	long length;           /* for records without a plan; 0: required */
-	long chains, hops, distractors;
-	int tree;
-	struct kc_uuid_format uuid;
-	int uuid_set;
-	uint64_t seed;
-	int seed_set;
+	/* Settings not set come from the record's "plan"; plan.length is
+	 * the length of records without one (0: such records fail). */
+	struct kc_plan_opts plan;
 	int system_entropy;    /* UUIDs from libuuid's entropy: not reproducible */
 };
 
 void kc_chain_opts_init(struct kc_chain_opts *o);
-
-/* Pairs a plan inserts, and how many of them end in a question. */
-void kc_chain_count(const struct kc_plan *plan, long *pairs,
-                    long *question_pairs);
 
 typedef struct kc_chainer kc_chainer;
 
@@ -264,16 +183,15 @@ enum kc_format { KC_FMT_CHAT, KC_FMT_VERL, KC_FMT_SWIFT, KC_FMT_KEYCHAIN,
 kc_status kc_format_parse(const char *s, enum kc_format *fmt);
 
 struct kc_render_opts {
+	/* plan.preset, plan.chat and plan.seed override the record's plan
+	 * (the preset: keychain-rl without one; plan.chat "none" counts the
+	 * bare prompt); the other settings are not used. */
+	struct kc_plan_opts plan;
 	const char *template;  /* a template text, or NULL for the preset */
-	const char *preset;    /* NULL: the plan's, else keychain-rl */
 	enum kc_format format;
-	long max_tokens;       /* 0: plan length - generate; -1: no limit */
-	const char *chat;      /* NULL: the plan's; "none" counts the bare
-	                          prompt */
+	long max_tokens;       /* 0: the plan's budget; -1: no limit */
 	const char *split;     /* verl extra_info.split ("train") */
 	const char *data_source; /* verl data_source; NULL: the record's */
-	uint64_t seed;
-	int seed_set;
 	int recount;           /* count the final prompt again in one piece
 	                          and fail on a difference (a self-test) */
 };

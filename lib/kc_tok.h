@@ -1,6 +1,6 @@
 /*
- * kc_tok.h - exact token counting (included by kc.h; do not include it
- * directly).
+ * kc_tok.h - exact token counting (included by kc.h,
+ * which a program includes).
  *
  * A kc_tokenizer reproduces a real model tokenizer exactly: Hugging Face
  * byte-level BPE tokenizer.json files (Qwen2/2.5/3, Llama-3, GPT-style)
@@ -15,6 +15,8 @@
  * subsequence (a lead byte and the continuation bytes that can follow it,
  * or one byte that cannot start a sequence) counts as one U+FFFD.
  */
+#include "kc.h"   /* first: kc.h includes this header in its place */
+
 #ifndef KC_TOK_H
 #define KC_TOK_H
 

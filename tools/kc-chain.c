@@ -141,27 +141,26 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hl:q:s:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(); break;
-		case 'l': ctx.opts.length = cli_length("--length", optarg); break;
+		case 'l': ctx.opts.plan.length = cli_length("--length", optarg); break;
 		case 'q': qfiles[nq++] = optarg; break;
 		case 's':
-			ctx.opts.seed = cli_u64("--seed", optarg);
-			ctx.opts.seed_set = 1;
+			ctx.opts.plan.seed = cli_u64("--seed", optarg);
+			ctx.opts.plan.seed_set = 1;
 			break;
 		case 'V': cli_version(); break;
 		case O_CHAINS:
-			ctx.opts.chains = cli_long("--chains", optarg, 0, 1L << 20);
+			ctx.opts.plan.chains = cli_long("--chains", optarg, 0, 1L << 20);
 			break;
-		case O_HOPS: ctx.opts.hops = cli_long("--hops", optarg, 1, 1024); break;
+		case O_HOPS: ctx.opts.plan.hops = cli_long("--hops", optarg, 1, 1024); break;
 		case O_DISTRACTORS:
-			ctx.opts.distractors = cli_long("--distractors", optarg, 0,
+			ctx.opts.plan.distractors = cli_long("--distractors", optarg, 0,
 			                                1L << 24);
 			break;
-		case O_TREE: ctx.opts.tree = 1; break;
+		case O_TREE: ctx.opts.plan.tree = 1; break;
 		case O_UUID:
-			if (kc_uuid_format_parse(optarg, &ctx.opts.uuid))
+			if (kc_uuid_format_parse(optarg, &ctx.opts.plan.uuid))
 				cli_usage_error("invalid --uuid '%s' (default, default_N, "
 				                "nano_N)", optarg);
-			ctx.opts.uuid_set = 1;
 			break;
 		case O_ENTROPY: ctx.opts.system_entropy = 1; break;
 		case O_UNBUF: cli_unbuffered(); break;

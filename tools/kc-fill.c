@@ -90,36 +90,35 @@ static int fill_one(json_t *rec, const struct kc_error *where, void *data)
 int main(int argc, char **argv)
 {
 	struct kc_fill_opts o;
+	struct kc_plan plan;
 	struct kc_error err;
 	const char *tokspec = NULL, **pools = NULL;
-	long length = 0, generate = 128, chains = -1, hops = -1, distractors = -1;
-	int npools = 0, tree = 0, c, rc;
-	struct kc_uuid_format uuid = { KC_UUID_HEX, 8 };
-	char preset[32] = "keychain-rl", chat[32] = "auto";
-	uint64_t seed = 42;
+	int npools = 0, c, rc;
 	kc_tokenizer *tok = NULL;
 	kc_pool *pool;
 	struct ctx ctx = { 0 };
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
-	kc_fill_opts_init(&o, 1024);
+	kc_fill_opts_init(&o, 0);
 	pools = calloc((size_t)argc + 1, sizeof *pools);
 	while ((c = getopt_long(argc, argv, "g:hl:p:s:t:V", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'g': generate = cli_long("--generate", optarg, 0, 1L << 30); break;
+		case 'g':
+			o.plan.generate = cli_long("--generate", optarg, 0, 1L << 30);
+			break;
 		case 'h': usage(); break;
-		case 'l': length = cli_length("--length", optarg); break;
+		case 'l': o.plan.length = cli_length("--length", optarg); break;
 		case 'p': pools[npools++] = optarg; break;
-		case 's': seed = cli_u64("--seed", optarg); break;
+		case 's':
+			o.plan.seed = cli_u64("--seed", optarg);
+			o.plan.seed_set = 1;
+			break;
 		case 't': tokspec = optarg; break;
 		case 'V': cli_version(); break;
 		case O_PLACE:
-			if (!strcmp(optarg, "gaussian"))
-				o.place = KC_PLACE_GAUSSIAN;
-			else if (!strcmp(optarg, "uniform"))
-				o.place = KC_PLACE_UNIFORM;
-			else
+			if (kc_place_parse(optarg, &o.place) ||
+			    o.place == KC_PLACE_DEPTH)
 				cli_usage_error("invalid --place '%s' (gaussian or "
 				                "uniform)", optarg);
 			break;
@@ -128,24 +127,27 @@ int main(int argc, char **argv)
 			o.depth = cli_double("--depth", optarg, 0, 1);
 			break;
 		case O_RELEVANT: o.relevant_only = 1; break;
-		case O_CHAINS: chains = cli_long("--chains", optarg, 0, 1L << 20); break;
-		case O_NOCHAINS: chains = 0; break;
-		case O_HOPS: hops = cli_long("--hops", optarg, 1, 1024); break;
-		case O_DISTRACTORS:
-			distractors = cli_long("--distractors", optarg, 0, 1L << 24);
+		case O_CHAINS:
+			o.plan.chains = cli_long("--chains", optarg, 0, 1L << 20);
 			break;
-		case O_TREE: tree = 1; break;
+		case O_NOCHAINS: o.plan.chains = 0; break;
+		case O_HOPS: o.plan.hops = cli_long("--hops", optarg, 1, 1024); break;
+		case O_DISTRACTORS:
+			o.plan.distractors = cli_long("--distractors", optarg, 0,
+			                              1L << 24);
+			break;
+		case O_TREE: o.plan.tree = 1; break;
 		case O_UUID:
-			if (kc_uuid_format_parse(optarg, &uuid))
+			if (kc_uuid_format_parse(optarg, &o.plan.uuid))
 				cli_usage_error("invalid --uuid '%s' (default, default_N, "
 				                "nano_N)", optarg);
 			break;
 		case O_PRESET:
 			if (!kc_preset(optarg))
 				cli_usage_error("unknown --preset '%s'", optarg);
-			snprintf(preset, sizeof preset, "%s", optarg);
+			o.plan.preset = optarg;
 			break;
-		case O_CHAT: snprintf(chat, sizeof chat, "%s", optarg); break;
+		case O_CHAT: o.plan.chat = optarg; break;
 		case O_OVERFILL:
 			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
@@ -157,30 +159,13 @@ int main(int argc, char **argv)
 			return CLI_FATAL;
 		}
 	}
-	if (!length)
+	if (!o.plan.length)
 		cli_usage_error("missing --length (the sequence length, e.g. "
 		                "--length 32k)");
 	if (!npools)
 		cli_usage_error("missing --pool (the dataset to draw fillers from)");
-	if (generate >= length)
-		cli_usage_error("--generate %ld leaves nothing of --length %ld",
-		                generate, length);
-
-	kc_plan_defaults(&o.plan, length);
-	o.plan.generate = generate;
-	o.plan.seed = seed;
-	o.plan.uuid = uuid;
-	o.plan.tree = tree;
-	if (chains >= 0)
-		o.plan.chains = chains;
-	if (hops > 0)
-		o.plan.hops = hops;
-	if (distractors >= 0)
-		o.plan.distractors = distractors;
-	if (tree && o.plan.hops > 16)
-		cli_usage_error("--tree with %ld hops is too large", o.plan.hops);
-	memcpy(o.plan.preset, preset, sizeof preset);
-	memcpy(o.plan.chat, chat, sizeof chat);
+	if (kc_plan_resolve(&plan, NULL, &o.plan, &err))
+		cli_usage_error("%s", err.text);
 	o.pool_name = pools[0];
 
 	kc_error_clear(&err);

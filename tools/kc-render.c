@@ -113,11 +113,11 @@ int main(int argc, char **argv)
 		case 'p':
 			if (!kc_preset(optarg))
 				cli_usage_error("unknown --preset '%s'", optarg);
-			o.preset = optarg;
+			o.plan.preset = optarg;
 			break;
 		case 's':
-			o.seed = cli_u64("--seed", optarg);
-			o.seed_set = 1;
+			o.plan.seed = cli_u64("--seed", optarg);
+			o.plan.seed_set = 1;
 			break;
 		case 't': tokspec = optarg; break;
 		case 'V': cli_version(); break;
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 			o.template = template_text = cli_slurp(optarg);
 			break;
 		case O_NOLIMIT: o.max_tokens = -1; break;
-		case O_CHAT: o.chat = optarg; break;
+		case O_CHAT: o.plan.chat = optarg; break;
 		case O_SPLIT: o.split = optarg; break;
 		case O_DATASOURCE: o.data_source = optarg; break;
 		case O_UNBUF: cli_unbuffered(); break;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 			return CLI_FATAL;
 		}
 	}
-	if (o.template && o.preset)
+	if (o.template && o.plan.preset)
 		cli_usage_error("--preset and --template exclude each other");
 	kc_error_clear(&err);
 	rc = CLI_FATAL;

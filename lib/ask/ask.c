@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "kc.h"
+#include "ask/private.h"
 
 #define QCAP 16
 #define TICK_MS 200

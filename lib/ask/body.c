@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "ask/private.h"
 
 static kc_status check_messages(const json_t *msgs, struct kc_error *err)
 {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "kc.h"
+#include "ask/private.h"
 
 struct kc_idset {
 	char **keys;      /* each: 4-byte length, then the bytes */

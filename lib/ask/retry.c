@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "ask/private.h"
 
 int kc_ask_status_retryable(long status)
 {

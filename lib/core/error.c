@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 
 static const char *const messages[KC_ESTATUS_MAX] = {
 	[KC_OK] = "success",
@@ -55,4 +56,9 @@ void kc_error_clear(struct kc_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof *err);
+}
+
+kc_status kc_error_nomem(struct kc_error *err)
+{
+	return kc_error_set(err, KC_ENOMEM, "out of memory");
 }

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
+#include "import/private.h"
 #include "json/private.h"
 
 static const char *const formats[] = {
@@ -109,7 +111,7 @@ static kc_status record_head(const json_t *item, const char *idkey,
 	    json_object_set(*rec, "answers", *answers)) {
 		json_decref(*rec);
 		json_decref(*answers);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	json_decref(*answers);      /* the record holds it now */
 	return KC_OK;
@@ -248,7 +250,7 @@ static kc_status from_context(const json_t *item, const char *source,
 	*out = rec;
 	return KC_OK;
 nomem:
-	st = kc_error_set(err, KC_ENOMEM, "out of memory");
+	st = kc_error_nomem(err);
 fail:
 	free(mark);
 	json_decref(docs);
@@ -405,7 +407,7 @@ static kc_status from_musique(const json_t *item, json_t **out,
 	*out = rec;
 	return KC_OK;
 nomem:
-	st = kc_error_set(err, KC_ENOMEM, "out of memory");
+	st = kc_error_nomem(err);
 fail:
 	free(mark);
 	free(used);
@@ -482,7 +484,7 @@ kc_status kc_importer_open(kc_importer **out, const char *path,
 		return kc_error_set(err, KC_EINVAL, "unknown format '%s' (hotpotqa, "
 		                    "musique, 2wikimqa or canonical)", format);
 	if (!(im = calloc(1, sizeof *im)))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	for (size_t i = 0; format && i < sizeof formats / sizeof *formats; i++)
 		if (!strcmp(format, formats[i]))
 			im->format = formats[i];

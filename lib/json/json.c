@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "core/private.h"
 #include "json/private.h"
 
 typedef kc_uchar uchar;
@@ -512,7 +513,7 @@ json_t *kc_json_parse(const char *text, size_t len, struct kc_error *err)
 		json_decref(v);
 		v = NULL;
 		if (ps.nomem)
-			kc_error_set(err, KC_ENOMEM, "out of memory");
+			kc_error_nomem(err);
 		else
 			kc_json_error_fill(&ps.err, ps.text,
 			                   (const uchar *const *)(void *)ps.lost.data,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 
 #define CHUNK (1 << 20)
 
@@ -33,14 +34,14 @@ kc_status kc_reader_open(kc_reader **out, const char *path, size_t max_line,
 	*out = NULL;
 	r = calloc(1, sizeof *r);
 	if (!r)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	r->max_line = max_line ? max_line : KC_LINE_MAX_DEFAULT;
 	kc_buf_init(&r->line, r->max_line);
 	r->chunk = malloc(CHUNK);
 	r->name = strdup(path && strcmp(path, "-") ? path : "-");
 	if (!r->chunk || !r->name) {
 		kc_reader_free(r);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	if (!path || !strcmp(path, "-")) {
 		r->f = stdin;

@@ -32,6 +32,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/private.h"
 #include "json/private.h"
 
 #define CHUNK_DEFAULT ((size_t)1 << 20)
@@ -271,7 +272,7 @@ kc_status kc_jstream_open_stream(kc_jstream **out, FILE *f, const char *name,
 
 	*out = NULL;
 	if (!(js = new_stream(name ? name : "-", max, chunk)))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	js->f = f;
 	if ((st = start(js, err))) {
 		if (err)

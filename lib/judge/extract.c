@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "judge/private.h"
 
 static const char *const extract_names[KC_EXTRACT_COUNT] = {
 	[KC_EXTRACT_AUTO] = "auto",

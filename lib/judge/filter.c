@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
+#include "judge/private.h"
 
 struct bound {
 	int set;        /* 0: open */
@@ -64,7 +66,7 @@ kc_status kc_filter_new(kc_filter **out, struct kc_error *err)
 {
 	*out = calloc(1, sizeof **out);
 	if (!*out)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	return KC_OK;
 }
 
@@ -241,10 +243,10 @@ kc_status kc_filter_add_source(kc_filter *f, const char *name,
 	char **v = realloc(f->sources, (f->nsources + 1) * sizeof *v);
 
 	if (!v)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	f->sources = v;
 	if (!(v[f->nsources] = strdup(name)))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	f->nsources++;
 	return KC_OK;
 }

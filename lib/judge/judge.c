@@ -44,6 +44,8 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
+#include "judge/private.h"
 
 static const char *const metric_names[KC_METRIC_COUNT] = {
 	[KC_METRIC_EM] = "em",
@@ -122,7 +124,7 @@ kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
 
 	*out = NULL;
 	if (!j)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	if (opt)
 		j->opt = *opt;
 	else
@@ -153,7 +155,7 @@ kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
 nomem:
 	free(j->response_field);
 	free(j);
-	return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return kc_error_nomem(err);
 }
 
 void kc_judge_free(kc_judge *j)
@@ -191,7 +193,7 @@ kc_status kc_judge_set_golds(kc_judge *j, const char *const *golds,
 		struct gold *g = realloc(j->golds, n * sizeof *g);
 
 		if (!g)
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		j->golds = g;
 		j->gold_cap = n;
 	}
@@ -634,7 +636,7 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 		if (!gs || !gl) {
 			free(gs);
 			free(gl);
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		}
 		for (size_t i = 0; i < ngold; i++)
 			gs[i] = nth(garr, av, i, &gl[i]);
@@ -703,7 +705,7 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 		return kc_error_set(err, st, "out of memory");
 	return KC_OK;
 nomem:
-	st = kc_error_set(err, KC_ENOMEM, "out of memory");
+	st = kc_error_nomem(err);
 fail:
 	json_decref(list);
 	json_decref(jd);

@@ -40,6 +40,7 @@
 #include <utf8proc.h>
 
 #include "kc.h"
+#include "judge/private.h"
 
 /* Decode one code point at s[0..n), n > 0.  Returns it and sets *adv to
  * its length; an invalid byte gives -1 and *adv = 1. */

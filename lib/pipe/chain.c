@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
+#include "pipe/private.h"
 
 struct kc_chainer {
 	kc_pool *questions;
@@ -32,8 +34,7 @@ struct kc_chainer {
 void kc_chain_opts_init(struct kc_chain_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->chains = o->hops = o->distractors = -1;
-	o->tree = -1;
+	kc_plan_opts_init(&o->plan);
 }
 
 void kc_chain_count(const struct kc_plan *plan, long *pairs, long *qpairs)
@@ -60,7 +61,7 @@ kc_status kc_chainer_new(kc_chainer **out, kc_pool *questions,
 
 	*out = NULL;
 	if (!c)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	c->questions = questions;
 	c->opts = *opts;
 	*out = c;
@@ -182,43 +183,6 @@ static kc_status forbid_text(kc_chainer *c, const struct kc_uuid_format *f,
 	return KC_OK;
 }
 
-/* ---- the plan for this record ---- */
-
-static kc_status effective_plan(const kc_chainer *c, const json_t *rec,
-                                struct kc_plan *plan, struct kc_error *err)
-{
-	const struct kc_chain_opts *o = &c->opts;
-	json_t *jp = json_object_get(rec, "plan");
-	long length = o->length;
-	kc_status st;
-
-	if (jp && json_is_integer(json_object_get(jp, "length")))
-		length = (long)json_integer_value(json_object_get(jp, "length"));
-	if (length <= 0)
-		return kc_error_set(err, KC_EFIELD,
-		                    "no \"plan\" in the record (run kc-fill "
-		                    "first, or give --length)");
-	kc_plan_defaults(plan, length);
-	if ((st = kc_plan_load(plan, rec, err)))
-		return st;
-	if (o->chains >= 0)
-		plan->chains = o->chains;
-	if (o->hops > 0)
-		plan->hops = o->hops;
-	if (o->distractors >= 0)
-		plan->distractors = o->distractors;
-	if (o->tree >= 0)
-		plan->tree = o->tree;
-	if (o->uuid_set)
-		plan->uuid = o->uuid;
-	if (o->seed_set)
-		plan->seed = o->seed;
-	if (plan->tree && plan->hops > 16)
-		return kc_error_set(err, KC_EINVAL,
-		                    "a tree of %ld levels is too large", plan->hops);
-	return KC_OK;
-}
-
 /* ---- sentence ends of the record's passages ---- */
 
 struct spot {
@@ -318,7 +282,7 @@ static kc_status pick_distractors(kc_chainer *c, kc_rng *rng,
 	return KC_OK;
 nomem:
 	free(res);
-	return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return kc_error_nomem(err);
 }
 
 /* Draw a fresh key into out: unique and absent from the texts. */
@@ -350,286 +314,354 @@ static json_t *pair_json(const struct pair *p)
 	                 p->hop);
 }
 
-kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
-{
+/*
+ * One record's chains, as a sequence of steps over this state: read the
+ * record and its plan, find the sentence ends, pick the distractor
+ * questions, forbid every text's key-like runs, draw the keys, make the
+ * pairs, give each a sentence end, write "chain".
+ */
+struct chainrec {
+	kc_chainer *c;
+	json_t *rec;
+	struct kc_error *err;
 	struct kc_plan plan;
-	json_t *passages, *chain = NULL, *arr;
-	const char *id, *question;
-	size_t idlen, qlen, np, nspots = 0, capspots = 0, ndist = 0;
-	struct spot *spots = NULL;
-	struct pair *pairs = NULL;
-	size_t *dist = NULL;
-	char *keys = NULL;
-	long npairs, nqpairs;
 	kc_rng rng;
+	const char *id, *question;
+	size_t idlen, qlen;
+	json_t *passages;
+	long npairs, nqpairs;
+	struct spot *spots;       /* every sentence end of the passages */
+	size_t nspots, capspots;
+	size_t *dist, ndist;      /* distractor questions (pool indices) */
+	char *keys;               /* nkeys keys of klen + 1 bytes */
+	size_t klen;
+	long nkeys, leaf;         /* leaf: the tree's question leaf, or -1 */
+	struct pair *pairs;
+	size_t stacked;           /* pairs stacked on a taken sentence end */
+};
+
+#define KEY(s, n) ((s)->keys + (size_t)(n) * ((s)->klen + 1))
+
+/* Passage p's title and text (checked by find_spots first). */
+static void passage_text(const struct chainrec *s, size_t p,
+                         const char **title, size_t *title_len,
+                         const char **text, size_t *text_len)
+{
+	long doc;
+
+	kc_record_passage(s->rec, json_array_get(s->passages, p), title,
+	                  title_len, text, text_len, &doc, NULL);
+}
+
+static kc_status read_record(struct chainrec *s)
+{
+	struct kc_error *err = s->err;
 	kc_status st;
-	size_t klen, i, p, stacked = 0;
-	char fmtname[32];
 
-	if ((st = kc_get_string(rec, "id", &id, &idlen, err)) ||
-	    (st = kc_get_string(rec, "question", &question, &qlen, err)))
+	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, err)) ||
+	    (st = kc_get_string(s->rec, "question", &s->question, &s->qlen,
+	                        err)))
 		return st;
-	if (json_object_get(rec, "chain"))
+	if (json_object_get(s->rec, "chain"))
 		return kc_error_set(err, KC_EINVAL, "record already has \"chain\"");
-	if ((st = kc_get_array(rec, "passages", &passages, err)))
+	if ((st = kc_get_array(s->rec, "passages", &s->passages, err)))
 		return kc_error_set(err, st, "%s (run kc-fill first)", err->text);
-	if ((st = effective_plan(c, rec, &plan, err)))
+	if ((st = kc_plan_resolve(&s->plan, s->rec, &s->c->opts.plan, err)))
 		return st;
-	kc_chain_count(&plan, &npairs, &nqpairs);
-	if (npairs == 0)
-		return kc_plan_store(&plan, rec) ?
-		       kc_error_set(err, KC_ENOMEM, "out of memory") : KC_OK;
-	klen = (size_t)plan.uuid.len;
-	kc_rng_seed(&rng, plan.seed, id, idlen, "chain");
+	if (s->plan.length <= 0)
+		return kc_error_set(err, KC_EFIELD, "no \"plan\" in the record (run "
+		                    "kc-fill first, or give --length)");
+	kc_chain_count(&s->plan, &s->npairs, &s->nqpairs);
+	s->klen = (size_t)s->plan.uuid.len;
+	kc_rng_seed(&s->rng, s->plan.seed, s->id, s->idlen, "chain");
+	return KC_OK;
+}
 
-	/* The sentence ends of every passage. */
-	np = json_array_size(passages);
-	for (p = 0; p < np; p++) {
+/* The sentence ends of passage p, appended to s->spots. */
+static kc_status passage_spots(struct chainrec *s, size_t p,
+                               const char *text, size_t len)
+{
+	size_t n = kc_sentence_ends(text, len, NULL, 0);
+	uint32_t *offs;
+
+	if (s->nspots + n > s->capspots) {
+		size_t cap = (s->nspots + n) * 2 + 64;
+		void *ns = realloc(s->spots, cap * sizeof *s->spots);
+		if (!ns)
+			return kc_error_nomem(s->err);
+		s->spots = ns;
+		s->capspots = cap;
+	}
+	if (!(offs = malloc((n ? n : 1) * sizeof *offs)))
+		return kc_error_nomem(s->err);
+	kc_sentence_ends(text, len, offs, n);
+	for (size_t k = 0; k < n; k++) {
+		s->spots[s->nspots].passage = (uint32_t)p;
+		s->spots[s->nspots++].at = offs[k];
+	}
+	free(offs);
+	return KC_OK;
+}
+
+static kc_status find_spots(struct chainrec *s)
+{
+	size_t np = json_array_size(s->passages);
+	kc_status st;
+
+	for (size_t p = 0; p < np; p++) {
 		const char *title, *text;
-		size_t tl, xl, n;
+		size_t title_len, text_len;
 		long doc;
 
-		if ((st = kc_record_passage(rec, json_array_get(passages, p),
-		                            &title, &tl, &text, &xl, &doc, err)))
-			goto out;
-		n = kc_sentence_ends(text, xl, NULL, 0);
-		if (nspots + n > capspots) {
-			size_t cap = (nspots + n) * 2 + 64;
-			void *ns = realloc(spots, cap * sizeof *spots);
-			if (!ns) {
-				st = kc_error_set(err, KC_ENOMEM, "out of memory");
-				goto out;
-			}
-			spots = ns;
-			capspots = cap;
-		}
-		{
-			uint32_t *offs = malloc((n ? n : 1) * sizeof *offs);
-			if (!offs) {
-				st = kc_error_set(err, KC_ENOMEM, "out of memory");
-				goto out;
-			}
-			kc_sentence_ends(text, xl, offs, n);
-			for (size_t k = 0; k < n; k++) {
-				spots[nspots].passage = (uint32_t)p;
-				spots[nspots++].at = offs[k];
-			}
-			free(offs);
-		}
+		if ((st = kc_record_passage(s->rec, json_array_get(s->passages, p),
+		                            &title, &title_len, &text, &text_len,
+		                            &doc, s->err)) ||
+		    (st = passage_spots(s, p, text, text_len)))
+			return st;
 	}
-	if (nspots == 0) {
-		st = kc_error_set(err, KC_EBUDGET,
-		                  "no sentence end in the context for the %ld "
-		                  "chain pairs", npairs);
-		goto out;
-	}
+	if (s->nspots == 0)
+		return kc_error_set(s->err, KC_EBUDGET, "no sentence end in the "
+		                    "context for the %ld chain pairs", s->npairs);
+	return KC_OK;
+}
 
-	/* Distractor questions, then the texts keys must avoid. */
-	if ((st = pick_distractors(c, &rng, id, question, qlen,
-	                           (size_t)(plan.distractors > nqpairs - 1 ?
-	                                    plan.distractors : nqpairs - 1),
-	                           (size_t)(nqpairs - 1), &dist, &ndist, err)))
-		goto out;
-	if ((st = set_reset(c, 4096))) {
-		st = kc_error_set(err, st, "out of memory");
-		goto out;
-	}
-	for (p = 0; p < np && !st; p++) {
+static kc_status pick_questions(struct chainrec *s)
+{
+	long need = s->nqpairs - 1;
+	long k = s->plan.distractors > need ? s->plan.distractors : need;
+
+	return pick_distractors(s->c, &s->rng, s->id, s->question, s->qlen,
+	                        (size_t)k, (size_t)need, &s->dist, &s->ndist,
+	                        s->err);
+}
+
+/* Every text the prompt will hold: no key may occur in one. */
+static kc_status forbid_texts(struct chainrec *s)
+{
+	const struct kc_uuid_format *u = &s->plan.uuid;
+	kc_chainer *c = s->c;
+	kc_status st = set_reset(c, 4096);
+
+	for (size_t p = 0; p < json_array_size(s->passages) && !st; p++) {
 		const char *title, *text;
-		size_t tl, xl;
-		long doc;
+		size_t title_len, text_len;
 
-		kc_record_passage(rec, json_array_get(passages, p), &title, &tl,
-		                  &text, &xl, &doc, NULL);
-		st = forbid_text(c, &plan.uuid, title, tl);
-		if (!st)
-			st = forbid_text(c, &plan.uuid, text, xl);
+		passage_text(s, p, &title, &title_len, &text, &text_len);
+		if (!(st = forbid_text(c, u, title, title_len)))
+			st = forbid_text(c, u, text, text_len);
 	}
 	if (!st)
-		st = forbid_text(c, &plan.uuid, question, qlen);
-	for (i = 0; i < (size_t)(nqpairs - 1) && !st; i++) {
+		st = forbid_text(c, u, s->question, s->qlen);
+	for (size_t i = 0; i < (size_t)(s->nqpairs - 1) && !st; i++) {
 		size_t len;
-		const char *q = kc_pool_question(c->questions, dist[i], &len, NULL);
-		st = forbid_text(c, &plan.uuid, q, len);
+		const char *q = kc_pool_question(c->questions, s->dist[i], &len,
+		                                 NULL);
+		st = forbid_text(c, u, q, len);
 	}
 	for (const char *const *n = kc_preset_names(); *n && !st; n++)
-		st = forbid_text(c, &plan.uuid, kc_preset(*n), strlen(kc_preset(*n)));
-	if (st) {
-		st = kc_error_set(err, st, "out of memory");
-		goto out;
+		st = forbid_text(c, u, kc_preset(*n), strlen(kc_preset(*n)));
+	return st ? kc_error_nomem(s->err) : KC_OK;
+}
+
+static kc_status draw_keys(struct chainrec *s)
+{
+	const struct kc_plan *plan = &s->plan;
+	kc_status st;
+
+	s->nkeys = plan->tree ? ((1L << plan->hops) - 1) +
+	                        ((1L << (plan->hops - 1)) - 1) +
+	                        (plan->chains - 1) * plan->hops
+	                      : plan->chains * plan->hops;
+	s->keys = malloc((size_t)s->nkeys * (s->klen + 1));
+	s->pairs = calloc((size_t)s->npairs, sizeof *s->pairs);
+	if (!s->keys || !s->pairs)
+		return kc_error_nomem(s->err);
+	for (long k = 0; k < s->nkeys; k++)
+		if ((st = new_key(s->c, &s->rng, &plan->uuid, KEY(s, k), s->err)))
+			return st;
+	return KC_OK;
+}
+
+static struct pair *add_pair(struct chainrec *s, size_t *n, long key,
+                             int chain, int hop, const char *value,
+                             size_t value_len)
+{
+	struct pair *p = &s->pairs[(*n)++];
+
+	p->key = KEY(s, key);
+	p->chain = chain;
+	p->hop = hop;
+	p->value = value;
+	p->value_len = value_len;
+	return p;
+}
+
+/*
+ * The tree of chain 0: node n's children are 2n + 1 and 2n + 2; one leaf
+ * leads to the question, the others to dead-end keys (numbered after
+ * the tree's).  Returns the next unused key.
+ */
+static long tree_pairs(struct chainrec *s, size_t *n)
+{
+	long hops = s->plan.hops, nodes = (1L << hops) - 1;
+	long first_leaf = (1L << (hops - 1)) - 1, extra = nodes;
+
+	s->leaf = first_leaf + (long)kc_rng_below(&s->rng,
+	                                          (uint64_t)(nodes - first_leaf));
+	for (long k = 0; k < first_leaf; k++)
+		for (int side = 1; side <= 2; side++)
+			add_pair(s, n, k, 0, (int)(63 - __builtin_clzll(
+			         (unsigned long long)k + 1)), KEY(s, 2 * k + side),
+			         s->klen);
+	for (long k = first_leaf; k < nodes; k++) {
+		if (k == s->leaf)
+			add_pair(s, n, k, 0, (int)hops - 1, s->question, s->qlen);
+		else
+			add_pair(s, n, k, 0, (int)hops - 1, KEY(s, extra++), s->klen);
 	}
+	return extra;
+}
 
-	/* The keys and the pairs. */
-	{
-		long nkeys = plan.tree ? ((1L << plan.hops) - 1) +
-		                         ((1L << (plan.hops - 1)) - 1) +
-		                         (plan.chains - 1) * plan.hops
-		                       : plan.chains * plan.hops;
-		long k = 0, leaf;
-		size_t np2 = 0;
+/* The pairs: chain 0 (or its tree), then the distractors' chains. */
+static kc_status make_pairs(struct chainrec *s)
+{
+	const struct kc_plan *plan = &s->plan;
+	size_t n = 0;
+	long k = 0;
 
-		keys = malloc((size_t)nkeys * (klen + 1));
-		pairs = calloc((size_t)npairs, sizeof *pairs);
-		if (!keys || !pairs) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (k = 0; k < nkeys; k++)
-			if ((st = new_key(c, &rng, &plan.uuid,
-			                  keys + (size_t)k * (klen + 1), err)))
-				goto out;
-#define KEY(n) (keys + (size_t)(n) * (klen + 1))
-		k = 0;
-		if (plan.tree) {
-			long nodes = (1L << plan.hops) - 1;
-			long first_leaf = (1L << (plan.hops - 1)) - 1;
-			long extra = nodes;  /* dead-end keys follow the tree */
-
-			leaf = first_leaf + (long)kc_rng_below(&rng,
-			                     (uint64_t)(nodes - first_leaf));
-			for (long n = 0; n < first_leaf; n++)
-				for (int side = 1; side <= 2; side++) {
-					struct pair *pp = &pairs[np2++];
-					pp->key = KEY(n);
-					pp->value = KEY(2 * n + side);
-					pp->value_len = klen;
-					pp->chain = 0;
-					pp->hop = (int)(63 - __builtin_clzll(
-					                (unsigned long long)n + 1));
-				}
-			for (long n = first_leaf; n < nodes; n++) {
-				struct pair *pp = &pairs[np2++];
-				pp->key = KEY(n);
-				pp->chain = 0;
-				pp->hop = (int)plan.hops - 1;
-				if (n == leaf) {
-					pp->value = question;
-					pp->value_len = qlen;
-				} else {
-					pp->value = KEY(extra);
-					pp->value_len = klen;
-					extra++;
-				}
-			}
-			k = extra;
-		} else {
-			leaf = -1;
-		}
-		for (long ch = plan.tree ? 1 : 0; ch < plan.chains; ch++) {
-			for (long h = 0; h < plan.hops; h++) {
-				struct pair *pp = &pairs[np2++];
-				pp->key = KEY(k + h);
-				pp->chain = (int)ch;
-				pp->hop = (int)h;
-				if (h + 1 < plan.hops) {
-					pp->value = KEY(k + h + 1);
-					pp->value_len = klen;
-				} else if (ch == 0) {
-					pp->value = question;
-					pp->value_len = qlen;
-				} else {
-					pp->value = kc_pool_question(c->questions,
-					                             dist[ch - 1],
-					                             &pp->value_len, NULL);
-				}
-			}
-			k += plan.hops;
-		}
-
-		/* Distinct random sentence ends, one per pair.  A context with
-		 * fewer sentence ends than pairs (dense chains in short
-		 * passages) gets the rest stacked: a pair ends in '.', so the
-		 * next pair right after it is still at a sentence end. */
-		for (i = 0; i < (size_t)npairs && i < nspots; i++) {
-			size_t j = i + (size_t)kc_rng_below(&rng, nspots - i);
-			struct spot t = spots[i];
-			spots[i] = spots[j];
-			spots[j] = t;
-			pairs[i].spot = spots[i];
-		}
-		if (i < (size_t)npairs) {
-			/* Stack only where the text goes on with white space. */
-			size_t nok = 0;
-			for (size_t k = 0; k < nspots; k++) {
-				const char *title, *text;
-				size_t tl, xl;
-				long doc;
-				kc_record_passage(rec, json_array_get(passages,
-				                  spots[k].passage), &title, &tl, &text,
-				                  &xl, &doc, NULL);
-				if (kc_sentence_stackable(text, xl, spots[k].at))
-					spots[nok++] = spots[k];
-			}
-			if (!nok) {
-				st = kc_error_set(err, KC_EBUDGET,
-				                  "%zu sentence ends in the context for "
-				                  "%ld chain pairs (fewer chains: "
-				                  "--chains)", nspots, npairs);
-				goto out;
-			}
-			for (; i < (size_t)npairs; i++, stacked++)
-				pairs[i].spot = spots[kc_rng_below(&rng, nok)];
-		}
-		qsort(pairs, (size_t)npairs, sizeof *pairs, pair_cmp);
-
-		/* The record. */
-		kc_uuid_format_name(&plan.uuid, fmtname, sizeof fmtname);
-		chain = json_object();
-		arr = json_array();
-		json_object_set_new(chain, "head", json_string(KEY(0)));
-		json_object_set_new(chain, "question",
-		                    json_stringn(question, qlen));
-		{
-			json_t *real = json_array();
-			if (plan.tree) {
-				/* the path from the root to the question leaf */
-				long path[17], depth = 0;
-				for (long n = leaf; ; n = (n - 1) / 2) {
-					path[depth++] = n;
-					if (n == 0)
-						break;
-				}
-				while (depth--)
-					json_array_append_new(real,
-					                      json_string(KEY(path[depth])));
+	s->leaf = -1;
+	if (plan->tree)
+		k = tree_pairs(s, &n);
+	for (long ch = plan->tree ? 1 : 0; ch < plan->chains; ch++) {
+		for (long h = 0; h < plan->hops; h++) {
+			const char *v;
+			size_t vlen = s->klen;
+			if (h + 1 < plan->hops) {
+				v = KEY(s, k + h + 1);
+			} else if (ch == 0) {
+				v = s->question;
+				vlen = s->qlen;
 			} else {
-				for (long h = 0; h < plan.hops; h++)
-					json_array_append_new(real, json_string(KEY(h)));
+				v = kc_pool_question(s->c->questions, s->dist[ch - 1],
+				                     &vlen, NULL);
 			}
-			json_object_set_new(chain, "real", real);
+			add_pair(s, &n, k + h, (int)ch, (int)h, v, vlen);
 		}
-		json_object_set_new(chain, "chains", json_integer(plan.chains));
-		json_object_set_new(chain, "hops", json_integer(plan.hops));
-		json_object_set_new(chain, "tree", json_boolean(plan.tree));
-		json_object_set_new(chain, "uuid", json_string(fmtname));
-		json_object_set_new(chain, "stacked", json_integer((json_int_t)stacked));
-		{
-			json_t *d = json_array();
-			for (i = 0; i < ndist; i++) {
-				size_t len;
-				const char *q = kc_pool_question(c->questions, dist[i],
-				                                 &len, NULL);
-				json_array_append_new(d, json_stringn(q, len));
-			}
-			json_object_set_new(chain, "distractors", d);
+		k += plan->hops;
+	}
+	return KC_OK;
+}
+
+/*
+ * Distinct random sentence ends, one per pair.  A context with fewer
+ * sentence ends than pairs (dense chains in short passages) gets the
+ * rest stacked, where the text goes on with white space: a pair ends in
+ * '.', so the next pair right after it is still at a sentence end.
+ */
+static kc_status assign_spots(struct chainrec *s)
+{
+	size_t i, nok = 0, npairs = (size_t)s->npairs;
+
+	for (i = 0; i < npairs && i < s->nspots; i++) {
+		size_t j = i + (size_t)kc_rng_below(&s->rng, s->nspots - i);
+		struct spot t = s->spots[i];
+		s->spots[i] = s->spots[j];
+		s->spots[j] = t;
+		s->pairs[i].spot = s->spots[i];
+	}
+	if (i < npairs) {
+		for (size_t k = 0; k < s->nspots; k++) {
+			const char *title, *text;
+			size_t title_len, text_len;
+			passage_text(s, s->spots[k].passage, &title, &title_len,
+			             &text, &text_len);
+			if (kc_sentence_stackable(text, text_len, s->spots[k].at))
+				s->spots[nok++] = s->spots[k];
 		}
-		for (i = 0; i < (size_t)npairs; i++)
-			json_array_append_new(arr, pair_json(&pairs[i]));
-		json_object_set_new(chain, "pairs", arr);
-#undef KEY
+		if (!nok)
+			return kc_error_set(s->err, KC_EBUDGET, "%zu sentence ends in "
+			                    "the context for %ld chain pairs (fewer "
+			                    "chains: --chains)", s->nspots, s->npairs);
+		for (; i < npairs; i++, s->stacked++)
+			s->pairs[i].spot = s->spots[kc_rng_below(&s->rng, nok)];
 	}
-	if (kc_plan_store(&plan, rec) || json_object_set_new(rec, "chain", chain)) {
-		chain = NULL;
-		st = kc_error_set(err, KC_ENOMEM, "out of memory");
-		goto out;
+	qsort(s->pairs, npairs, sizeof *s->pairs, pair_cmp);
+	return KC_OK;
+}
+
+/* The keys of the real path, head first: the tree's from the root to
+ * the question's leaf, else chain 0's. */
+static json_t *real_path(const struct chainrec *s)
+{
+	json_t *real = json_array();
+	long path[17], depth = 0;
+
+	if (!s->plan.tree) {
+		for (long h = 0; h < s->plan.hops; h++)
+			json_array_append_new(real, json_string(KEY(s, h)));
+		return real;
 	}
-	chain = NULL;
-	st = KC_OK;
-out:
-	json_decref(chain);
-	free(spots);
-	free(pairs);
-	free(dist);
-	free(keys);
+	for (long n = s->leaf; ; n = (n - 1) / 2) {
+		path[depth++] = n;
+		if (n == 0)
+			break;
+	}
+	while (depth--)
+		json_array_append_new(real, json_string(KEY(s, path[depth])));
+	return real;
+}
+
+static kc_status write_chain(struct chainrec *s)
+{
+	char fmtname[32];
+	json_t *chain, *dist = json_array(), *pairs = json_array();
+
+	kc_uuid_format_name(&s->plan.uuid, fmtname, sizeof fmtname);
+	for (size_t i = 0; i < s->ndist; i++) {
+		size_t len;
+		const char *q = kc_pool_question(s->c->questions, s->dist[i], &len,
+		                                 NULL);
+		json_array_append_new(dist, json_stringn(q, len));
+	}
+	for (size_t i = 0; i < (size_t)s->npairs; i++)
+		json_array_append_new(pairs, pair_json(&s->pairs[i]));
+	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:s,s:I,s:o,s:o}",
+	                  "head", KEY(s, 0),
+	                  "question", s->question, s->qlen,
+	                  "real", real_path(s),
+	                  "chains", (json_int_t)s->plan.chains,
+	                  "hops", (json_int_t)s->plan.hops,
+	                  "tree", s->plan.tree,
+	                  "uuid", fmtname,
+	                  "stacked", (json_int_t)s->stacked,
+	                  "distractors", dist,
+	                  "pairs", pairs);
+	if (!chain || kc_plan_store(&s->plan, s->rec) ||
+	    json_object_set_new(s->rec, "chain", chain))
+		return kc_error_nomem(s->err);
+	return KC_OK;
+}
+
+kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
+{
+	struct chainrec s;
+	kc_status st;
+
+	memset(&s, 0, sizeof s);
+	s.c = c;
+	s.rec = rec;
+	s.err = err;
+	if ((st = read_record(&s)))
+		return st;
+	if (s.npairs == 0)
+		return kc_plan_store(&s.plan, rec) ? kc_error_nomem(err) : KC_OK;
+	if (!(st = find_spots(&s)) && !(st = pick_questions(&s)) &&
+	    !(st = forbid_texts(&s)) && !(st = draw_keys(&s)) &&
+	    !(st = make_pairs(&s)) && !(st = assign_spots(&s)))
+		st = write_chain(&s);
+	free(s.spots);
+	free(s.pairs);
+	free(s.dist);
+	free(s.keys);
 	return st;
 }

@@ -21,12 +21,14 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 #include "pipe/private.h"
 
 struct kc_filler {
 	kc_pool *pool;
 	kc_tokenizer *tok;
 	struct kc_fill_opts o;
+	struct kc_plan plan;   /* o.plan resolved */
 	/* estimates, in tokens */
 	double pair;           /* " {"key": "key"}." */
 	double qpair;          /* " {"key": "..."}." less the question */
@@ -38,10 +40,29 @@ struct kc_filler {
 	kc_buf scratch;
 };
 
+static const char *const place_names[] = { "gaussian", "uniform", "depth" };
+
+kc_status kc_place_parse(const char *s, enum kc_place *place)
+{
+	for (size_t i = 0; i < sizeof place_names / sizeof *place_names; i++)
+		if (!strcmp(s, place_names[i])) {
+			*place = (enum kc_place)i;
+			return KC_OK;
+		}
+	return KC_EINVAL;
+}
+
+const char *kc_place_name(enum kc_place place)
+{
+	return (unsigned)place < sizeof place_names / sizeof *place_names ?
+	       place_names[place] : NULL;
+}
+
 void kc_fill_opts_init(struct kc_fill_opts *o, long length)
 {
 	memset(o, 0, sizeof *o);
-	kc_plan_defaults(&o->plan, length);
+	kc_plan_opts_init(&o->plan);
+	o->plan.length = length;
 	o->place = KC_PLACE_GAUSSIAN;
 	o->sigma = 0.30;
 	o->clamp = 0.95;
@@ -68,8 +89,8 @@ static kc_status estimate_pairs(kc_filler *f, struct kc_error *err)
 	if ((st = count(f, probe, sizeof probe - 1, &bare, err)))
 		return st;
 	for (int i = 0; i < 64; i++) {
-		kc_uuid_make(&rng, &f->o.plan.uuid, k1);
-		kc_uuid_make(&rng, &f->o.plan.uuid, k2);
+		kc_uuid_make(&rng, &f->plan.uuid, k1);
+		kc_uuid_make(&rng, &f->plan.uuid, k2);
 		f->scratch.len = 0;
 		kc_buf_printf(&f->scratch, " {\"%s\": \"%s\"}.", k1, k2);
 		if ((st = count(f, f->scratch.data, f->scratch.len, &n, err)))
@@ -111,7 +132,7 @@ static kc_status estimate_questions(kc_filler *f, struct kc_error *err)
 /* Tokens of the preset's fixed text and of the chat template. */
 static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 {
-	const struct kc_preset_def *p = kc_preset_find(f->o.plan.preset);
+	const struct kc_preset_def *p = kc_preset_find(f->plan.preset);
 	struct kc_template t;
 	kc_span none[KC_SLOT_MAX] = { { "", 0 } };
 	size_t n, chat;
@@ -120,7 +141,7 @@ static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 
 	if (!p)
 		return kc_error_set(err, KC_EINVAL, "unknown preset '%s'",
-		                    f->o.plan.preset);
+		                    f->plan.preset);
 	if ((st = kc_template_parse(p->text, &t, err)))
 		return st;
 	f->scratch.len = 0;
@@ -128,8 +149,8 @@ static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 	f->template_uses = t.uses;
 	kc_template_release(&t);
 	if (st || (st = count(f, f->scratch.data, f->scratch.len, &n, err)))
-		return st ? st : kc_error_set(err, KC_ENOMEM, "out of memory");
-	if ((st = kc_chat_tokens(f->tok, f->o.plan.chat, &chat, &name, err)))
+		return st ? st : kc_error_nomem(err);
+	if ((st = kc_chat_tokens(f->tok, f->plan.chat, &chat, &name, err)))
 		return st;
 	f->template_cost = n + chat;
 	return KC_OK;
@@ -144,12 +165,13 @@ kc_status kc_filler_new(kc_filler **out, kc_pool *pool, kc_tokenizer *tok,
 
 	*out = NULL;
 	if (!f)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	f->pool = pool;
 	f->tok = tok;
 	f->o = *opts;
 	kc_buf_init(&f->scratch, 0);
-	if ((st = estimate_pairs(f, err)) || (st = estimate_questions(f, err)) ||
+	if ((st = kc_plan_resolve(&f->plan, NULL, &opts->plan, err)) ||
+	    (st = estimate_pairs(f, err)) || (st = estimate_questions(f, err)) ||
 	    (st = estimate_template(f, err))) {
 		kc_filler_free(f);
 		return st;
@@ -196,6 +218,48 @@ struct own {
 	long pool_index;
 };
 
+/* Tokens of an own passage as the context holds it: the pool's count
+ * when the pool has it, else counted here. */
+static kc_status own_tokens(kc_filler *f, struct own *o, const char *title,
+                            size_t title_len, const char *text,
+                            size_t text_len, struct kc_error *err)
+{
+	o->pool_index = kc_pool_find(f->pool, title, title_len, text, text_len);
+	if (o->pool_index >= 0)
+		return kc_pool_passage_tokens(f->pool, f->tok,
+		                              (size_t)o->pool_index, &o->tokens,
+		                              err);
+	f->scratch.len = 0;
+	if (kc_buf_append(&f->scratch, title, title_len) ||
+	    kc_buf_append(&f->scratch, "\n", 1) ||
+	    kc_buf_append(&f->scratch, text, text_len) ||
+	    kc_buf_append(&f->scratch, "\n\n", 2))
+		return kc_error_nomem(err);
+	return count(f, f->scratch.data, f->scratch.len, &o->tokens, err);
+}
+
+/* Mark the passages "supporting" names; without a list, every one. */
+static kc_status mark_supporting(const json_t *sup, struct own *own,
+                                 size_t n, struct kc_error *err)
+{
+	size_t i;
+	json_t *d;
+
+	if (!sup || !json_array_size(sup)) {
+		for (i = 0; i < n; i++)
+			own[i].supporting = 1;
+		return KC_OK;
+	}
+	json_array_foreach(sup, i, d) {
+		json_int_t k = json_integer_value(d);
+		if (!json_is_integer(d) || k < 0 || (size_t)k >= n)
+			return kc_error_set(err, KC_EFIELD, "\"supporting\"[%zu]"
+			                    " is not a doc index", i);
+		own[k].supporting = 1;
+	}
+	return KC_OK;
+}
+
 static kc_status own_passages(kc_filler *f, const json_t *rec,
                               struct own **out, size_t *n,
                               struct kc_error *err)
@@ -210,62 +274,24 @@ static kc_status own_passages(kc_filler *f, const json_t *rec,
 	sup = json_object_get(rec, "supporting");
 	if (sup && !json_is_array(sup))
 		return kc_error_set(err, KC_EFIELD, "\"supporting\" is not an array");
-	own = calloc(json_array_size(docs) + 1, sizeof *own);
-	if (!own)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
-	json_array_foreach(docs, i, d) {
-		const char *title, *text;
-		size_t tl, xl;
-
-		if (kc_get_string(d, "title", &title, &tl, NULL) ||
-		    kc_get_string(d, "text", &text, &xl, NULL)) {
-			free(own);
-			return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] needs "
-			                    "string \"title\" and \"text\"", i);
-		}
-		own[i].doc = i;
-		own[i].pool_index = kc_pool_find(f->pool, title, tl, text, xl);
-		if (own[i].pool_index >= 0) {
-			st = kc_pool_passage_tokens(f->pool, f->tok,
-			                            (size_t)own[i].pool_index,
-			                            &own[i].tokens, err);
-		} else {
-			f->scratch.len = 0;
-			st = kc_buf_append(&f->scratch, title, tl);
-			if (!st)
-				st = kc_buf_append(&f->scratch, "\n", 1);
-			if (!st)
-				st = kc_buf_append(&f->scratch, text, xl);
-			if (!st)
-				st = kc_buf_append(&f->scratch, "\n\n", 2);
-			if (!st)
-				st = count(f, f->scratch.data, f->scratch.len,
-				           &own[i].tokens, err);
-		}
-		if (st) {
-			free(own);
-			return st;
-		}
-	}
-	/* No supporting list: every own passage is needed. */
-	if (!sup || !json_array_size(sup)) {
-		for (i = 0; i < json_array_size(docs); i++)
-			own[i].supporting = 1;
-	} else {
-		json_array_foreach(sup, i, d) {
-			json_int_t k = json_integer_value(d);
-			if (!json_is_integer(d) || k < 0 ||
-			    (size_t)k >= json_array_size(docs)) {
-				free(own);
-				return kc_error_set(err, KC_EFIELD, "\"supporting\"[%zu]"
-				                    " is not a doc index", i);
-			}
-			own[k].supporting = 1;
-		}
-	}
+	if (!(own = calloc(json_array_size(docs) + 1, sizeof *own)))
+		return kc_error_nomem(err);
 	*out = own;
 	*n = json_array_size(docs);
-	return KC_OK;
+	json_array_foreach(docs, i, d) {
+		const char *title, *text;
+		size_t title_len, text_len;
+
+		if (kc_get_string(d, "title", &title, &title_len, NULL) ||
+		    kc_get_string(d, "text", &text, &text_len, NULL))
+			return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] needs "
+			                    "string \"title\" and \"text\"", i);
+		own[i].doc = i;
+		if ((st = own_tokens(f, &own[i], title, title_len, text, text_len,
+		                     err)))
+			return st;
+	}
+	return mark_supporting(sup, own, *n, err);
 }
 
 /* ---- placement ---- */
@@ -374,285 +400,322 @@ static int used_add(struct used *u, size_t v)
 	return 1;
 }
 
-kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
-{
-	const struct kc_plan *plan = &f->o.plan;
-	const char *id, *question;
-	size_t idlen, qlen, qtok, nown = 0, k = 0, nfill = 0, capfill = 0;
-	size_t npool = kc_pool_passages(f->pool);
-	struct own *own = NULL, *kept = NULL;
-	size_t *fillers = NULL, *pos = NULL;
-	unsigned char *slot = NULL;
-	struct used used = { NULL, 0, 0 };
-	long npairs, nqpairs;
-	double budget, target, reserve_chain, reserve_prompt, est = 0;
+/*
+ * One record's fill, as a sequence of steps over this state: read the
+ * record, plan the budget, keep the own passages that fit, draw fillers
+ * while they fit, place them all, write the record's fields.
+ */
+struct fillrec {
+	kc_filler *f;
+	json_t *rec;
+	struct kc_error *err;
 	kc_rng rng;
+	size_t qtok;              /* tokens of the question */
+	struct own *own;          /* own passages; after keep_own the kept */
+	size_t nown, kept, dropped;
+	struct used used;         /* pool indices not to draw */
+	size_t *fillers;          /* pool indices drawn */
+	size_t nfill, capfill;
+	double budget, target, reserve, est;
+	json_t *passages, *fill;
+};
+
+static kc_status read_record(struct fillrec *s)
+{
+	const char *id, *question;
+	size_t idlen, qlen;
 	kc_status st;
-	json_t *passages = NULL, *fill = NULL;
-	size_t dropped = 0, n;
 
-	if ((st = kc_get_string(rec, "id", &id, &idlen, err)) ||
-	    (st = kc_get_string(rec, "question", &question, &qlen, err)))
+	if ((st = kc_get_string(s->rec, "id", &id, &idlen, s->err)) ||
+	    (st = kc_get_string(s->rec, "question", &question, &qlen, s->err)) ||
+	    (st = count(s->f, question, qlen, &s->qtok, s->err)) ||
+	    (st = own_passages(s->f, s->rec, &s->own, &s->nown, s->err)))
 		return st;
-	if ((st = count(f, question, qlen, &qtok, err)))
-		return st;
-	if ((st = own_passages(f, rec, &own, &nown, err)))
-		return st;
-	kc_rng_seed(&rng, plan->seed, id, idlen, "fill");
+	kc_rng_seed(&s->rng, s->f->plan.seed, id, idlen, "fill");
+	return KC_OK;
+}
 
-	/* The budget for the passages. */
-	kc_chain_count(plan, &npairs, &nqpairs);
-	budget = (double)(plan->length - plan->generate);
-	reserve_chain = 0;
+/* The budget for the passages: the plan's, less what the chains and the
+ * prompt will cost. */
+static kc_status plan_budget(struct fillrec *s)
+{
+	const kc_filler *f = s->f;
+	long npairs, nqpairs;
+	double chain = 0, prompt = (double)f->template_cost;
+
+	kc_chain_count(&f->plan, &npairs, &nqpairs);
+	s->budget = (double)kc_plan_budget(&f->plan);
 	if (npairs)
-		reserve_chain = (double)(npairs - nqpairs) * f->pair +
-		                (double)nqpairs * f->qpair + (double)qtok +
-		                (double)(nqpairs - 1) * f->question;
-	reserve_prompt = (double)f->template_cost;
+		chain = (double)(npairs - nqpairs) * f->pair +
+		        (double)nqpairs * f->qpair + (double)s->qtok +
+		        (double)(nqpairs - 1) * f->question;
 	if (f->template_uses & (1u << KC_SLOT_QUESTION))
-		reserve_prompt += (double)qtok;
+		prompt += (double)s->qtok;
 	if (f->template_uses & (1u << KC_SLOT_HEAD))
-		reserve_prompt += f->pair / 3;
-	target = budget - reserve_chain - reserve_prompt;
+		prompt += f->pair / 3;
+	s->reserve = chain + prompt;
+	s->target = s->budget - s->reserve;
+	return KC_OK;
+}
 
-	/* Fillers are never the record's own passages, kept or not. */
-	used.cap = 1024;
-	used.slot = calloc(used.cap, sizeof *used.slot);
-	if (!used.slot) {
-		st = kc_error_set(err, KC_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nown; i++)
-		if (own[i].pool_index >= 0 &&
-		    used_add(&used, (size_t)own[i].pool_index) < 0) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
+/* Fillers are never the record's own passages, kept or not. */
+static kc_status exclude_own(struct fillrec *s)
+{
+	s->used.cap = 1024;
+	if (!(s->used.slot = calloc(s->used.cap, sizeof *s->used.slot)))
+		return kc_error_nomem(s->err);
+	for (size_t i = 0; i < s->nown; i++)
+		if (s->own[i].pool_index >= 0 &&
+		    used_add(&s->used, (size_t)s->own[i].pool_index) < 0)
+			return kc_error_nomem(s->err);
+	return KC_OK;
+}
 
-	/* Own passages: the supporting ones always, then the others in a
-	 * random order while they fit. */
-	{
-		size_t *order = malloc((nown + 1) * sizeof *order);
-		size_t i, m = 0, s;
+/* Own passages: the supporting ones always, then the others in a random
+ * order while they fit. */
+static kc_status keep_own(struct fillrec *s)
+{
+	const kc_filler *f = s->f;
+	size_t *order = malloc((s->nown + 1) * sizeof *order);
+	struct own *kept = malloc((s->nown + 1) * sizeof *kept);
+	size_t i, m = 0, sup;
 
-		if (!order) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < nown; i++)
-			if (own[i].supporting)
-				order[m++] = i;
-		s = m;
-		for (i = 0; i < nown; i++)
-			if (!own[i].supporting)
-				order[m++] = i;
-		kc_rng_shuffle(&rng, order + s, nown - s, sizeof *order);
-		kept = malloc((nown + 1) * sizeof *kept);
-		if (!kept) {
-			free(order);
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < nown; i++) {
-			struct own *o = &own[order[i]];
-			double c = (double)(o->tokens + header_cost(f, k + 1) + f->sep);
-			if (!o->supporting &&
-			    (f->o.relevant_only || est + c > target)) {
-				dropped++;
-				continue;
-			}
-			est += c;
-			kept[k++] = *o;
-		}
+	if (!order || !kept) {
 		free(order);
-		free(own);
-		own = kept;
-		kept = NULL;
+		free(kept);
+		return kc_error_nomem(s->err);
 	}
-	if (est > target) {
-		st = kc_error_set(err, KC_EBUDGET,
-		                  "the supporting passages need ~%.0f tokens; the "
-		                  "budget leaves %.0f for passages (length %ld)",
-		                  est, target > 0 ? target : 0, plan->length);
+	for (i = 0; i < s->nown; i++)
+		if (s->own[i].supporting)
+			order[m++] = i;
+	sup = m;
+	for (i = 0; i < s->nown; i++)
+		if (!s->own[i].supporting)
+			order[m++] = i;
+	kc_rng_shuffle(&s->rng, order + sup, s->nown - sup, sizeof *order);
+	for (i = 0; i < s->nown; i++) {
+		struct own *o = &s->own[order[i]];
+		double c = (double)(o->tokens + header_cost(f, s->kept + 1) + f->sep);
+		if (!o->supporting &&
+		    (f->o.relevant_only || s->est + c > s->target)) {
+			s->dropped++;
+			continue;
+		}
+		s->est += c;
+		kept[s->kept++] = *o;
+	}
+	free(order);
+	free(s->own);
+	s->own = kept;
+	if (s->est > s->target)
+		return kc_error_set(s->err, KC_EBUDGET, "the supporting passages "
+		                    "need ~%.0f tokens; the budget leaves %.0f for "
+		                    "passages (length %ld)", s->est,
+		                    s->target > 0 ? s->target : 0, f->plan.length);
+	return KC_OK;
+}
+
+/* Candidate fillers: random pool indices not used yet, and when many
+ * draws hit used ones (the pool is nearly used up), a shuffled list of
+ * the rest. */
+struct draw {
+	size_t *perm, n, i;
+	size_t rejects;
+};
+
+/* The next candidate into *cand; 0 when none is left. */
+static int next_candidate(struct fillrec *s, struct draw *d, size_t *cand,
+                          kc_status *st)
+{
+	size_t npool = kc_pool_passages(s->f->pool);
+
+	while (!d->perm) {
+		*cand = (size_t)kc_rng_below(&s->rng, npool);
+		if (!used_has(&s->used, *cand)) {
+			d->rejects = 0;
+			return 1;
+		}
+		if (++d->rejects < 64)
+			continue;
+		if (!(d->perm = malloc(npool * sizeof *d->perm))) {
+			*st = kc_error_nomem(s->err);
+			return 0;
+		}
+		for (size_t i = 0; i < npool; i++)
+			if (!used_has(&s->used, i))
+				d->perm[d->n++] = i;
+		kc_rng_shuffle(&s->rng, d->perm, d->n, sizeof *d->perm);
+	}
+	if (d->i == d->n)
+		return 0;
+	*cand = d->perm[d->i++];
+	return 1;
+}
+
+static kc_status add_filler(struct fillrec *s, size_t cand)
+{
+	if (s->nfill == s->capfill) {
+		size_t cap = s->capfill ? s->capfill * 2 : 64;
+		void *nf = realloc(s->fillers, cap * sizeof *s->fillers);
+		if (!nf)
+			return kc_error_nomem(s->err);
+		s->fillers = nf;
+		s->capfill = cap;
+	}
+	s->fillers[s->nfill++] = cand;
+	return KC_OK;
+}
+
+/* Fillers while they fit: until 32 candidates in a row did not. */
+static kc_status draw_fillers(struct fillrec *s)
+{
+	const kc_filler *f = s->f;
+	double goal = s->target * (1 + f->o.overfill);
+	struct draw d = { NULL, 0, 0, 0 };
+	size_t misses = 0, cand, t;
+	kc_status st = KC_OK;
+
+	if (f->o.relevant_only || !kc_pool_passages(f->pool))
+		return KC_OK;
+	while (misses < 32 && next_candidate(s, &d, &cand, &st)) {
+		double c;
+		if (used_add(&s->used, cand) < 0) {
+			st = kc_error_nomem(s->err);
+			break;
+		}
+		if ((st = kc_pool_passage_tokens(f->pool, f->tok, cand, &t,
+		                                 s->err)))
+			break;
+		c = (double)(t + header_cost(f, s->kept + s->nfill + 1) + f->sep);
+		if (s->est + c > goal) {
+			misses++;
+			continue;
+		}
+		if ((st = add_filler(s, cand)))
+			break;
+		s->est += c;
+	}
+	free(d.perm);
+	if (!st && s->est < 0.95 * s->target)
+		st = kc_error_set(s->err, KC_EPOOL, "pool too small: %zu passages "
+		                  "fill ~%.0f of the %.0f tokens left for passages",
+		                  kc_pool_passages(f->pool), s->est, s->target);
+	return st;
+}
+
+/* {"doc": i, "tokens", "check"} for an own passage. */
+static json_t *own_json(const struct fillrec *s, const struct own *o)
+{
+	json_t *d = json_array_get(json_object_get(s->rec, "docs"), o->doc);
+	json_t *title = json_object_get(d, "title");
+	json_t *text = json_object_get(d, "text");
+	char check[17];
+
+	kc_passage_check(s->f->tok, json_string_value(title),
+	                 json_string_length(title), json_string_value(text),
+	                 json_string_length(text), check);
+	return json_pack("{s:I,s:I,s:s}", "doc", (json_int_t)o->doc, "tokens",
+	                 (json_int_t)o->tokens, "check", check);
+}
+
+/* {"title", "text", "tokens", "check"} for pool passage i. */
+static json_t *filler_json(const struct fillrec *s, size_t i)
+{
+	const char *title, *text;
+	size_t title_len, text_len, t;
+	char check[17];
+
+	kc_pool_passage(s->f->pool, i, &title, &title_len, &text, &text_len);
+	kc_pool_passage_tokens(s->f->pool, s->f->tok, i, &t, NULL);
+	kc_passage_check(s->f->tok, title, title_len, text, text_len, check);
+	/* The pool's strings were parsed as JSON: valid UTF-8. */
+	return json_pack("{s:o,s:o,s:I,s:s}", "title",
+	                 json_stringn_nocheck(title, title_len), "text",
+	                 json_stringn_nocheck(text, text_len), "tokens",
+	                 (json_int_t)t, "check", check);
+}
+
+/* Place the own passages (in a random order, as the reference shuffles
+ * its core list before placing it) and fill the rest with fillers, into
+ * s->passages. */
+static kc_status place(struct fillrec *s)
+{
+	size_t n = s->kept + s->nfill, fi = 0;
+	size_t *pos = malloc((s->kept + 1) * sizeof *pos);
+	unsigned char *slot = calloc(n + 1, 1);
+	int *sup = calloc(s->kept + 1, sizeof *sup);
+	json_t **arr = calloc(n + 1, sizeof *arr);
+	kc_status st = KC_OK;
+
+	if (!pos || !slot || !sup || !arr || !(s->passages = json_array())) {
+		st = kc_error_nomem(s->err);
 		goto out;
 	}
-
-	/* Fillers while they fit. */
-	if (!f->o.relevant_only && npool) {
-		double goal = target * (1 + f->o.overfill);
-		size_t misses = 0, rejects = 0, *perm = NULL, perm_n = 0,
-		       perm_i = 0;
-
-		while (misses < 32) {
-			size_t cand, t;
-			double c;
-
-			if (!perm) {
-				cand = (size_t)kc_rng_below(&rng, npool);
-				if (used_has(&used, cand)) {
-					/* Many rejections: the pool is nearly used
-					 * up; switch to a shuffled list of the rest. */
-					if (++rejects < 64)
-						continue;
-					perm = malloc(npool * sizeof *perm);
-					if (!perm) {
-						st = kc_error_set(err, KC_ENOMEM,
-						                  "out of memory");
-						goto out;
-					}
-					for (size_t i = 0; i < npool; i++)
-						if (!used_has(&used, i))
-							perm[perm_n++] = i;
-					kc_rng_shuffle(&rng, perm, perm_n, sizeof *perm);
-					continue;
-				}
-				rejects = 0;
-			} else {
-				if (perm_i == perm_n)
-					break;
-				cand = perm[perm_i++];
-			}
-			if (used_add(&used, cand) < 0) {
-				free(perm);
-				st = kc_error_set(err, KC_ENOMEM, "out of memory");
-				goto out;
-			}
-			if ((st = kc_pool_passage_tokens(f->pool, f->tok, cand, &t,
-			                                 err))) {
-				free(perm);
-				goto out;
-			}
-			c = (double)(t + header_cost(f, k + nfill + 1) + f->sep);
-			if (est + c > goal) {
-				misses++;
-				continue;
-			}
-			if (nfill == capfill) {
-				size_t cap = capfill ? capfill * 2 : 64;
-				void *nf = realloc(fillers, cap * sizeof *fillers);
-				if (!nf) {
-					free(perm);
-					st = kc_error_set(err, KC_ENOMEM, "out of memory");
-					goto out;
-				}
-				fillers = nf;
-				capfill = cap;
-			}
-			fillers[nfill++] = cand;
-			est += c;
-		}
-		free(perm);
-		if (est < 0.95 * target) {
-			st = kc_error_set(err, KC_EPOOL,
-			                  "pool too small: %zu passages fill ~%.0f of "
-			                  "the %.0f tokens left for passages",
-			                  npool, est, target);
-			goto out;
-		}
-	}
-
-	/* Placement. */
-	n = k + nfill;
-	pos = malloc((k + 1) * sizeof *pos);
-	slot = calloc(n + 1, 1);
-	if (!pos || !slot) {
-		st = kc_error_set(err, KC_ENOMEM, "out of memory");
-		goto out;
-	}
-	{
-		/* Own passages in a random order, as the reference shuffles its
-		 * core list before placing it. */
-		int *s = calloc(k + 1, sizeof *s);
-		if (!s) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		kc_rng_shuffle(&rng, own, k, sizeof *own);
-		for (size_t i = 0; i < k; i++)
-			s[i] = own[i].supporting;
-		place_own(f, &rng, n, k, s, pos, slot);
-		free(s);
-	}
-	{
-		json_t **arr = calloc(n + 1, sizeof *arr);
-		size_t fi = 0;
-
-		if (!arr) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < k; i++) {
-			json_t *d = json_array_get(json_object_get(rec, "docs"),
-			                           own[i].doc);
-			json_t *title = json_object_get(d, "title");
-			json_t *text = json_object_get(d, "text");
-			char check[17];
-			kc_passage_check(f->tok, json_string_value(title),
-			                 json_string_length(title),
-			                 json_string_value(text),
-			                 json_string_length(text), check);
-			arr[pos[i]] = json_pack("{s:I,s:I,s:s}", "doc",
-			                        (json_int_t)own[i].doc, "tokens",
-			                        (json_int_t)own[i].tokens, "check",
-			                        check);
-		}
-		for (size_t p = 0; p < n; p++) {
-			const char *title, *text;
-			size_t tl, xl, t;
-			char check[17];
-			if (arr[p])
-				continue;
-			kc_pool_passage(f->pool, fillers[fi], &title, &tl, &text,
-			                &xl);
-			kc_pool_passage_tokens(f->pool, f->tok, fillers[fi++], &t,
-			                       NULL);
-			kc_passage_check(f->tok, title, tl, text, xl, check);
-			/* The pool's strings were parsed as JSON: valid UTF-8. */
-			arr[p] = json_pack("{s:o,s:o,s:I,s:s}", "title",
-			                   json_stringn_nocheck(title, tl), "text",
-			                   json_stringn_nocheck(text, xl), "tokens",
-			                   (json_int_t)t, "check", check);
-		}
-		passages = json_array();
-		for (size_t p = 0; p < n; p++)
-			json_array_append_new(passages, arr[p]);
-		free(arr);
-	}
-	{
-		static const char *const place[] = { "gaussian", "uniform",
-		                                     "depth" };
-		fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s?,s:s}",
-		                 "budget", (json_int_t)budget,
-		                 "context", (json_int_t)est,
-		                 "reserve", (json_int_t)(reserve_chain +
-		                                          reserve_prompt),
-		                 "own", (json_int_t)k,
-		                 "own_dropped", (json_int_t)dropped,
-		                 "fillers", (json_int_t)nfill,
-		                 "place", place[f->o.place],
-		                 "pool", f->o.pool_name,
-		                 "tokenizer", kc_tokenizer_name(f->tok));
-		if (f->o.place == KC_PLACE_DEPTH)
-			json_object_set_new(fill, "depth", json_real(f->o.depth));
-		if (!kc_tokenizer_exact(f->tok))
-			json_object_set_new(fill, "exact", json_false());
-	}
-	if (!passages || !fill || kc_plan_store(plan, rec) ||
-	    json_object_set_new(rec, "passages", passages) ||
-	    json_object_set_new(rec, "fill", fill)) {
-		passages = fill = NULL;
-		st = kc_error_set(err, KC_ENOMEM, "out of memory");
-		goto out;
-	}
-	passages = fill = NULL;
-	st = KC_OK;
+	kc_rng_shuffle(&s->rng, s->own, s->kept, sizeof *s->own);
+	for (size_t i = 0; i < s->kept; i++)
+		sup[i] = s->own[i].supporting;
+	place_own(s->f, &s->rng, n, s->kept, sup, pos, slot);
+	for (size_t i = 0; i < s->kept; i++)
+		arr[pos[i]] = own_json(s, &s->own[i]);
+	for (size_t p = 0; p < n; p++)
+		if (!arr[p])
+			arr[p] = filler_json(s, s->fillers[fi++]);
+	for (size_t p = 0; p < n; p++)
+		if (json_array_append_new(s->passages, arr[p]))
+			st = kc_error_nomem(s->err);
 out:
-	json_decref(passages);
-	json_decref(fill);
-	free(own);
-	free(fillers);
 	free(pos);
 	free(slot);
-	free(used.slot);
+	free(sup);
+	free(arr);
+	return st;
+}
+
+/* "plan", "passages" and "fill" into the record. */
+static kc_status write_record(struct fillrec *s)
+{
+	const kc_filler *f = s->f;
+
+	s->fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s?,s:s}",
+	                    "budget", (json_int_t)s->budget,
+	                    "context", (json_int_t)s->est,
+	                    "reserve", (json_int_t)s->reserve,
+	                    "own", (json_int_t)s->kept,
+	                    "own_dropped", (json_int_t)s->dropped,
+	                    "fillers", (json_int_t)s->nfill,
+	                    "place", kc_place_name(f->o.place),
+	                    "pool", f->o.pool_name,
+	                    "tokenizer", kc_tokenizer_name(f->tok));
+	if (!s->fill)
+		return kc_error_nomem(s->err);
+	if (f->o.place == KC_PLACE_DEPTH)
+		json_object_set_new(s->fill, "depth", json_real(f->o.depth));
+	if (!kc_tokenizer_exact(f->tok))
+		json_object_set_new(s->fill, "exact", json_false());
+	if (kc_plan_store(&f->plan, s->rec) ||
+	    json_object_set(s->rec, "passages", s->passages) ||
+	    json_object_set(s->rec, "fill", s->fill))
+		return kc_error_nomem(s->err);
+	return KC_OK;
+}
+
+kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
+{
+	struct fillrec s;
+	kc_status st;
+
+	memset(&s, 0, sizeof s);
+	s.f = f;
+	s.rec = rec;
+	s.err = err;
+	if (!(st = read_record(&s)) && !(st = plan_budget(&s)) &&
+	    !(st = exclude_own(&s)) && !(st = keep_own(&s)) &&
+	    !(st = draw_fillers(&s)) && !(st = place(&s)))
+		st = write_record(&s);
+	json_decref(s.passages);
+	json_decref(s.fill);
+	free(s.own);
+	free(s.fillers);
+	free(s.used.slot);
 	return st;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/private.h"
 #include "pipe/private.h"
 
 static int pair_cmp(const void *a, const void *b)
@@ -115,7 +116,7 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 	l->np = json_array_size(passages);
 	l->ps = calloc(l->np + 1, sizeof *l->ps);
 	if (!l->ps)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	json_array_foreach(passages, i, v) {
 		struct rpass *p = &l->ps[i];
 		if (from_docs) {
@@ -159,7 +160,7 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 	l->qs = calloc(l->nq + 1, sizeof *l->qs);
 	if (!l->qs) {
 		kc_layout_release(l);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	json_array_foreach(pairs, i, v) {
 		struct rpair *q = &l->qs[i];
@@ -328,7 +329,7 @@ static kc_status count_str(kc_renderer *r, const char *a, size_t na,
 
 	b->len = 0;
 	if (kc_buf_append(b, a, na) || kc_buf_puts(b, z))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	return kc_tokenizer_count(r->tok, b->data, b->len, n, err);
 }
 
@@ -359,7 +360,7 @@ static kc_status key_cost(kc_renderer *r, struct layout *l, const char *k,
 		for (l->nkeys = 64; l->nkeys < 4 * l->nq; l->nkeys *= 2)
 			;
 		if (!(l->keys = calloc(l->nkeys, sizeof *l->keys)))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 	}
 	mask = l->nkeys - 1;
 	for (i = (size_t)h & mask; l->keys[i].hash; i = (i + 1) & mask)
@@ -409,7 +410,7 @@ static kc_status pair_cost(kc_renderer *r, struct layout *l,
 	}
 	b->len = 0;
 	if (append_pair(b, q, nl) || (blank_line && kc_buf_append(b, "\n\n", 2)))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	return count(r, b, cost, err);
 }
 
@@ -482,7 +483,7 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 		b->len = 0;
 		if (kc_buf_append(b, l->prefix.s, l->prefix.len) ||
 		    kc_buf_append(b, l->suffix.s, l->suffix.len))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		l->ctx_first = l->ctx_last = l->n_prefix;
 		return count(r, b, &l->total, err);
 	}
@@ -512,7 +513,7 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 			    append_body(b, l, p, 1, 0, 0) ||
 			    (last ? kc_buf_append(b, l->suffix.s, l->suffix.len)
 			          : kc_buf_append(b, "\n\n", 2)))
-				return kc_error_set(err, KC_ENOMEM, "out of memory");
+				return kc_error_nomem(err);
 			if ((st = count(r, b, &p->tokens, err)))
 				return st;
 		} else {
@@ -530,15 +531,14 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 				    (last ? kc_buf_append(b, l->suffix.s,
 				                          l->suffix.len)
 				          : kc_buf_append(b, "\n\n", 2)))
-					return kc_error_set(err, KC_ENOMEM,
-					                    "out of memory");
+					return kc_error_nomem(err);
 				if ((st = count(r, b, cached, err)))
 					return st;
 				*have = 1;
 			}
 			b->len = 0;
 			if (append_header(b, p->number))
-				return kc_error_set(err, KC_ENOMEM, "out of memory");
+				return kc_error_nomem(err);
 			if ((st = count(r, b, &n, err)))
 				return st;
 			p->tokens = n + *cached;
@@ -582,14 +582,14 @@ kc_status kc_layout_locate(kc_renderer *r, struct layout *l,
 		b->len = 0;
 		if (k == 1 && !l->hard_prefix &&
 		    kc_buf_append(b, l->prefix.s, l->prefix.len))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		if (append_header(b, p->number))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		body_at = b->len;
 		if (append_body(b, l, p, 1, body_at, 1) ||
 		    (k == kept ? kc_buf_append(b, l->suffix.s, l->suffix.len)
 		               : kc_buf_append(b, "\n\n", 2)))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		if (!kc_tokenizer_exact(r->tok)) {
 			/* No ids to place: the count of what comes before. */
 			for (size_t j = 0; j < p->npairs; j++) {

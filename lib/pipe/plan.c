@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 void kc_plan_defaults(struct kc_plan *plan, long length)
 {
@@ -29,6 +30,63 @@ void kc_plan_defaults(struct kc_plan *plan, long length)
 	plan->seed = 42;
 	snprintf(plan->preset, sizeof plan->preset, "keychain-rl");
 	snprintf(plan->chat, sizeof plan->chat, "auto");
+}
+
+void kc_plan_opts_init(struct kc_plan_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->generate = o->chains = o->hops = o->distractors = -1;
+	o->tree = -1;
+}
+
+long kc_plan_budget(const struct kc_plan *plan)
+{
+	return plan->length - plan->generate;
+}
+
+/* Lay the options that are set over the plan. */
+static void apply_opts(struct kc_plan *plan, const struct kc_plan_opts *o)
+{
+	if (o->generate >= 0)
+		plan->generate = o->generate;
+	if (o->chains >= 0)
+		plan->chains = o->chains;
+	if (o->hops > 0)
+		plan->hops = o->hops;
+	if (o->distractors >= 0)
+		plan->distractors = o->distractors;
+	if (o->tree >= 0)
+		plan->tree = o->tree;
+	if (o->uuid.len > 0)
+		plan->uuid = o->uuid;
+	if (o->preset)
+		snprintf(plan->preset, sizeof plan->preset, "%s", o->preset);
+	if (o->chat)
+		snprintf(plan->chat, sizeof plan->chat, "%s", o->chat);
+	if (o->seed_set)
+		plan->seed = o->seed;
+}
+
+kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
+                          const struct kc_plan_opts *o, struct kc_error *err)
+{
+	json_t *jp = rec ? json_object_get(rec, "plan") : NULL;
+	long length = o->length > 0 ? o->length : 0;
+	kc_status st;
+
+	if (jp && json_is_integer(json_object_get(jp, "length")))
+		length = (long)json_integer_value(json_object_get(jp, "length"));
+	kc_plan_defaults(plan, length);
+	if (rec && (st = kc_plan_load(plan, rec, err)))
+		return st;
+	apply_opts(plan, o);
+	if (plan->tree && plan->hops > 16)
+		return kc_error_set(err, KC_EINVAL, "a tree of %ld levels is too "
+		                    "large (16 at most)", plan->hops);
+	if (plan->length > 0 && plan->generate >= plan->length)
+		return kc_error_set(err, KC_EINVAL, "generate %ld leaves nothing "
+		                    "of length %ld", plan->generate, plan->length);
+	return KC_OK;
 }
 
 kc_status kc_uuid_format_parse(const char *s, struct kc_uuid_format *fmt)

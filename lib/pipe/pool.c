@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 #define BLOCK ((size_t)32 << 20)
 #define TOKENS_UNKNOWN UINT32_MAX

@@ -1,14 +1,146 @@
 /*
- * pipe/private.h - what the pipeline's files share, private to libkc:
- * prompt presets and parsed templates (prompt.c), and the state kc_render
- * works on, shared by render.c (the fit), layout.c (passages, pairs,
- * counting) and format.c (the output records).
+ * pipe/private.h - what the pipeline's files share, private to libkc
+ * (unit tests include it): the pool's passages and questions (pool.c),
+ * the plan (plan.c), keys (uuid.c), sentence ends (sentence.c), the
+ * record's passages (record.c), prompt presets and parsed templates
+ * (prompt.c), and the state kc_render works on, shared by render.c (the
+ * fit), layout.c (passages, pairs, counting) and format.c (the output
+ * records).
  */
 #ifndef KC_PIPE_PRIVATE_H
 #define KC_PIPE_PRIVATE_H
 
 #include "kc.h"
 
+/* ---- the pool (pool.c) ---- */
+
+/*
+ * Add a canonical record's docs (deduplicated on title + "\n" + text,
+ * the reference's passage identity) and its question.  The pool keeps
+ * its own copies.  Passages are numbered in order of first appearance,
+ * so a pool built from the same files is the same pool.
+ */
+kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err);
+
+/* The number of questions (the pool's passages: kc_pool_passages). */
+size_t kc_pool_questions(const kc_pool *pool);
+
+/* Passage i: its title and text (borrowed, valid while the pool lives). */
+void kc_pool_passage(const kc_pool *pool, size_t i, const char **title,
+                     size_t *title_len, const char **text, size_t *text_len);
+/* The index of the passage equal to (title, text), or -1. */
+long kc_pool_find(const kc_pool *pool, const char *title, size_t title_len,
+                  const char *text, size_t text_len);
+/* Question i and the id of its record (borrowed). */
+const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
+                             const char **id);
+
+/*
+ * The token count of passage i as it appears in a context, followed by
+ * the blank line that separates it from the next: title + "\n" + text +
+ * "\n\n", counted with `tok` on first use and cached.  A pool counts
+ * with one tokenizer only.
+ */
+kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
+                                 size_t *count, struct kc_error *err);
+
+/* ---- the plan (plan.c) and keys (uuid.c) ---- */
+
+/* Every setting unset. */
+void kc_plan_opts_init(struct kc_plan_opts *o);
+
+/*
+ * The reference's defaults for a length: 4 chains and 16 distractor
+ * questions per 1K of length, 4 hops, default_8 UUIDs, the keychain-rl
+ * prompt and the tokenizer's own chat template ("auto").
+ */
+void kc_plan_defaults(struct kc_plan *plan, long length);
+
+/*
+ * The tokens a chat template adds around the prompt: `chat` is "none"
+ * (0), a number of tokens, a template name (see kc_tok.h), or "auto":
+ * the tokenizer's own, and for a ChatML or Llama-3 vocabulary the longer
+ * of its family's templates (Qwen2.5's, which adds a default system
+ * message; Llama-3.1's, which adds its dates), so that a prompt fits
+ * every model of the family.  0 when the tokenizer has no template.
+ * *name gets the template counted ("none" when none).
+ */
+kc_status kc_chat_tokens(kc_tokenizer *tok, const char *chat, size_t *n,
+                         const char **name, struct kc_error *err);
+
+/* Store the plan in rec["plan"] / read it back (fields absent in the
+ * record keep the values already in *plan). */
+kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec);
+kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
+                       struct kc_error *err);
+
+/* The tokens the prompt may take: the length less the answer's share. */
+long kc_plan_budget(const struct kc_plan *plan);
+
+/* Write the format's name ("default_8") into buf[size]. */
+void kc_uuid_format_name(const struct kc_uuid_format *fmt, char *buf,
+                         size_t size);
+
+/*
+ * Write one key of the format into out (fmt->len + 1 bytes), from the
+ * record's generator, or from libuuid's entropy when rng is NULL.
+ */
+void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out);
+/* 1 when c can occur in a key of the format. */
+int kc_uuid_char(const struct kc_uuid_format *fmt, unsigned char c);
+
+/* Pairs a plan inserts, and how many of them end in a question. */
+void kc_chain_count(const struct kc_plan *plan, long *pairs,
+                    long *question_pairs);
+
+/* ---- placement and the record's passages (fill.c, record.c) ---- */
+
+/* The name of a placement ("gaussian"), or NULL. */
+const char *kc_place_name(enum kc_place place);
+
+/*
+ * The check kc-fill stores beside a passage's token count ("tokens",
+ * "check"): a hash of the tokenizer's name and of title + "\n" + text,
+ * as 16 hex digits, so that kc-render uses the count only for the same
+ * text and the same tokenizer.
+ */
+void kc_passage_check(const kc_tokenizer *tok, const char *title,
+                      size_t title_len, const char *text, size_t text_len,
+                      char out[17]);
+
+/*
+ * Resolve one element p of rec["passages"] to its title and text
+ * (borrowed from rec).  *doc is the index into rec["docs"] for the
+ * record's own passages, -1 for fillers.
+ */
+kc_status kc_record_passage(const json_t *rec, const json_t *p,
+                            const char **title, size_t *title_len,
+                            const char **text, size_t *text_len, long *doc,
+                            struct kc_error *err);
+
+/* ---- sentence ends (sentence.c) ---- */
+
+/*
+ * Find the byte offsets in text[0..len) just after a sentence end where
+ * a chain pair may go: after '.', '?' or '!' (and closing quotes or
+ * brackets) followed by white space or the end, or after a newline; not
+ * inside a number ("3.5"), not after an abbreviation ("U.S.", "Dr.",
+ * "e.g.") or an initial ("J. R. R."), not before a lower-case
+ * continuation.  Writes at most `max` offsets to out and returns how
+ * many there are in all.
+ */
+size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
+                        size_t max);
+
+/*
+ * May more pairs follow a pair at the sentence end `at`?  Only where the
+ * text goes on with white space or ends: not after a newline (the next
+ * pair would be glued to the first) and not where the next sentence is
+ * glued to this one ("film.It").
+ */
+int kc_sentence_stackable(const char *text, size_t len, size_t at);
+
+/* ---- prompts (prompt.c) ---- */
 
 /* Which context a preset wants. */
 enum kc_ctx {

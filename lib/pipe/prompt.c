@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 #include "pipe/private.h"
 
 static const struct kc_preset_def presets[] = {
@@ -158,7 +159,7 @@ kc_status kc_template_parse(const char *t, struct kc_template *out,
 		goto nomem;
 	return KC_OK;
 nomem:
-	return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return kc_error_nomem(err);
 }
 
 void kc_template_release(struct kc_template *t)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 kc_status kc_record_passage(const json_t *rec, const json_t *p,
                             const char **title, size_t *tl,

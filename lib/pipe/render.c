@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/private.h"
 #include "pipe/private.h"
 
 void kc_render_opts_init(struct kc_render_opts *o)
 {
 	memset(o, 0, sizeof *o);
+	kc_plan_opts_init(&o->plan);
 	o->format = KC_FMT_CHAT;
 	o->split = "train";
 }
@@ -63,7 +65,7 @@ kc_status kc_renderer_new(kc_renderer **out, kc_tokenizer *tok,
 
 	*out = NULL;
 	if (!r)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	r->tok = tok;
 	r->o = *opts;
 	kc_buf_init(&r->ctx, 0);
@@ -79,10 +81,10 @@ kc_status kc_renderer_new(kc_renderer **out, kc_tokenizer *tok,
 			kc_renderer_free(r);
 			return st;
 		}
-	} else if (opts->preset && !kc_preset_find(opts->preset)) {
+	} else if (opts->plan.preset && !kc_preset_find(opts->plan.preset)) {
 		kc_renderer_free(r);
 		return kc_error_set(err, KC_EINVAL, "unknown preset '%s'",
-		                    opts->preset);
+		                    opts->plan.preset);
 	}
 	*out = r;
 	return KC_OK;
@@ -126,23 +128,10 @@ static kc_status own_context(kc_renderer *r, const json_t *rec,
 		    kc_buf_append(&r->ctx, t, tl) ||
 		    kc_buf_append(&r->ctx, "\n", 1) ||
 		    kc_buf_append(&r->ctx, x, xl))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 	}
 	return kc_buf_append(&r->ctx, "", 0) ?
-	       kc_error_set(err, KC_ENOMEM, "out of memory") : KC_OK;
-}
-
-static kc_status plan_of(const json_t *rec, struct kc_plan *plan, int *has,
-                         struct kc_error *err)
-{
-	json_t *jp = json_object_get(rec, "plan");
-	long length = 0;
-
-	*has = jp != NULL;
-	if (jp && json_is_integer(json_object_get(jp, "length")))
-		length = (long)json_integer_value(json_object_get(jp, "length"));
-	kc_plan_defaults(plan, length > 0 ? length : 1024);
-	return kc_plan_load(plan, rec, err);
+	       kc_error_nomem(err) : KC_OK;
 }
 
 /*
@@ -200,7 +189,7 @@ static kc_status fit(kc_renderer *r, struct layout *l, long limit,
 		if (!order) {
 			/* The order that breaks ties, drawn once. */
 			if (!(order = malloc((l->np + 1) * sizeof *order))) {
-				st = kc_error_set(err, KC_ENOMEM, "out of memory");
+				st = kc_error_nomem(err);
 				break;
 			}
 			for (size_t i = 0; i < l->np; i++)
@@ -237,190 +226,262 @@ out:
 	return st;
 }
 
+/*
+ * One record's rendering, as a sequence of steps over this state: read
+ * the record and its plan, choose the template, set the budget, lay out
+ * and fit the prompt (or, for the filter stage, the own docs), count it
+ * again when asked, describe it, write it in the format.
+ */
+struct renderrec {
+	kc_renderer *r;
+	json_t *rec;
+	struct kc_error *err;
+	struct kc_plan plan;
+	int has_plan;
+	const char *id;
+	size_t idlen;
+	json_t *chain;
+	kc_span values[KC_SLOT_MAX];
+	const struct kc_preset_def *preset;   /* NULL: the custom template */
+	struct kc_template preset_t;
+	const struct kc_template *t;
+	int own_ctx;              /* the filter stage: the own docs */
+	long limit;               /* tokens, chat included; -1: none */
+	size_t overhead;          /* the chat template's tokens */
+	const char *chat_name;
+	kc_rng rng;
+	struct layout l;
+	size_t dropped;
+};
+
+static kc_status read_record(struct renderrec *s)
+{
+	const char *question, *head = "", *answer = "";
+	size_t qlen, headlen = 0, answerlen = 0;
+	json_t *answers, *first;
+	kc_status st;
+
+	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, s->err)) ||
+	    (st = kc_get_string(s->rec, "question", &question, &qlen, s->err)) ||
+	    (st = kc_get_array(s->rec, "answers", &answers, s->err)) ||
+	    (st = kc_plan_resolve(&s->plan, s->rec, &s->r->o.plan, s->err)))
+		return st;
+	s->has_plan = s->plan.length > 0;
+	if (json_is_string(first = json_array_get(answers, 0))) {
+		answer = json_string_value(first);
+		answerlen = json_string_length(first);
+	}
+	s->chain = json_object_get(s->rec, "chain");
+	if (s->chain &&
+	    (st = kc_get_string(s->chain, "head", &head, &headlen, s->err)))
+		return kc_error_set(s->err, st, "\"chain\": %s", s->err->text);
+	s->values[KC_SLOT_QUESTION] = (kc_span){ question, qlen };
+	s->values[KC_SLOT_HEAD] = (kc_span){ head, headlen };
+	s->values[KC_SLOT_ANSWER] = (kc_span){ answer, answerlen };
+	return KC_OK;
+}
+
+/* The custom template, else the preset (keychain-rl for the keychain
+ * format: what LoongRL wraps around it). */
+static kc_status choose_template(struct renderrec *s)
+{
+	const char *name = s->plan.preset;
+	kc_status st;
+
+	if (s->r->has_custom) {
+		s->t = &s->r->custom;
+	} else {
+		if (s->r->o.format == KC_FMT_KEYCHAIN)
+			name = "keychain-rl";
+		if (!(s->preset = kc_preset_find(name)))
+			return kc_error_set(s->err, KC_EINVAL, "unknown preset '%s'",
+			                    name);
+		if ((st = kc_template_parse(s->preset->text, &s->preset_t, s->err))) {
+			s->preset = NULL;
+			return st;
+		}
+		s->t = &s->preset_t;
+		s->own_ctx = s->preset->ctx == KC_CTX_OWN;
+	}
+	if ((s->t->uses & (1u << KC_SLOT_HEAD)) && !s->chain)
+		return kc_error_set(s->err, KC_EFIELD, "the prompt needs "
+		                    "{chain_head} but the record has no \"chain\" "
+		                    "(run kc-chain, or use --preset plain)");
+	return KC_OK;
+}
+
+static kc_status set_budget(struct renderrec *s)
+{
+	s->limit = s->r->o.max_tokens;
+	if (s->limit == 0)
+		s->limit = s->has_plan ? kc_plan_budget(&s->plan) : -1;
+	kc_rng_seed(&s->rng, s->plan.seed, s->id, s->idlen, "render");
+	return kc_chat_tokens(s->r->tok, s->plan.chat, &s->overhead,
+	                      &s->chat_name, s->err);
+}
+
+/* The filter stage: the own docs around the template, nothing to drop. */
+static kc_status render_own(struct renderrec *s)
+{
+	kc_renderer *r = s->r;
+	size_t n, at;
+	kc_status st;
+
+	if ((st = own_context(r, s->rec, s->err)))
+		return st;
+	s->values[KC_SLOT_CONTEXT] = (kc_span){ r->ctx.data, r->ctx.len };
+	r->prompt.len = 0;
+	if (kc_template_expand(s->t, s->values, &r->prompt, &at))
+		return kc_error_nomem(s->err);
+	if ((st = kc_tokenizer_count(r->tok, r->prompt.data, r->prompt.len, &n,
+	                             s->err)))
+		return st;
+	s->l.total = n;
+	if (s->limit >= 0 && n + s->overhead > (size_t)s->limit)
+		return kc_error_set(s->err, KC_EBUDGET, "the prompt has %zu tokens, "
+		                    "over the budget of %ld", n + s->overhead,
+		                    s->limit);
+	return KC_OK;
+}
+
+/* The template around an empty context: the prefix and the suffix. */
+static kc_status split_template(struct renderrec *s)
+{
+	kc_renderer *r = s->r;
+	struct layout *l = &s->l;
+	size_t at = 0;
+	kc_status st;
+
+	s->values[KC_SLOT_CONTEXT] = (kc_span){ "", 0 };
+	r->pre.len = 0;
+	if (kc_template_expand(s->t, s->values, &r->pre, &at) ||
+	    kc_buf_append(&r->pre, "", 0))
+		return kc_error_nomem(s->err);
+	if (!(s->t->uses & (1u << KC_SLOT_CONTEXT)))
+		at = r->pre.len;
+	l->prefix = (kc_span){ r->pre.data, at };
+	l->suffix = (kc_span){ r->pre.data + at, r->pre.len - at };
+	l->hard_prefix = at == 0 || r->pre.data[at - 1] == '\n';
+	if ((st = kc_tokenizer_count(r->tok, l->prefix.s, l->prefix.len,
+	                             &l->n_prefix, s->err)))
+		return st;
+	return kc_tokenizer_count(r->tok, l->suffix.s, l->suffix.len,
+	                          &l->n_suffix, s->err);
+}
+
+/* The passages laid out, fitted to the budget, and written. */
+static kc_status render_passages(struct renderrec *s)
+{
+	kc_renderer *r = s->r;
+	kc_status st;
+
+	if ((st = kc_layout_load(r, s->rec, &s->l, s->err)) ||
+	    (st = split_template(s)) ||
+	    (st = fit(r, &s->l, s->limit, s->overhead, &s->rng, &s->dropped,
+	              s->err)) ||
+	    (st = kc_layout_locate(r, &s->l, s->err)))
+		return st;
+	if (kc_layout_build(r, &s->l, r->o.format == KC_FMT_KEYCHAIN))
+		return kc_error_nomem(s->err);
+	s->values[KC_SLOT_CONTEXT] = (kc_span){ r->ctx.data, r->ctx.len };
+	r->prompt.len = 0;
+	if (kc_template_expand(s->t, s->values, &r->prompt, NULL))
+		return kc_error_nomem(s->err);
+	return KC_OK;
+}
+
+/* The self-test: the prompt counted in one piece. */
+static kc_status recount(struct renderrec *s)
+{
+	kc_renderer *r = s->r;
+	size_t n;
+	kc_status st;
+
+	if (!r->o.recount)
+		return KC_OK;
+	if ((st = kc_tokenizer_count(r->tok, r->prompt.data, r->prompt.len, &n,
+	                             s->err)))
+		return st;
+	if (n != s->l.total)
+		return kc_error_set(s->err, KC_EVERIFY, "recount: %zu tokens, the "
+		                    "layout counted %zu", n, s->l.total);
+	return KC_OK;
+}
+
+/* The passages kept, the own ones dropped, and where things went. */
+static void describe_layout(const struct layout *l, json_t *render)
+{
+	size_t kept = 0, own_dropped = 0;
+	json_t *prov = kc_layout_provenance(l);
+
+	for (size_t i = 0; i < l->np; i++) {
+		kept += l->ps[i].keep != 0;
+		own_dropped += !l->ps[i].keep && l->ps[i].doc >= 0;
+	}
+	json_object_set_new(render, "passages", json_integer((json_int_t)kept));
+	json_object_set_new(render, "own_dropped",
+	                    json_integer((json_int_t)own_dropped));
+	json_object_update(render, prov);
+	json_decref(prov);
+}
+
+/* What the record says about the rendering. */
+static json_t *describe(const struct renderrec *s)
+{
+	/* What a checker needs to follow the chain, whatever the format
+	 * keeps of the record. */
+	static const char *const keys[] = { "head", "real", "question", "tree",
+	                                    "uuid" };
+	json_t *render;
+
+	render = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:I}",
+	                   "tokens", (json_int_t)(s->l.total + s->overhead),
+	                   "budget", (json_int_t)s->limit,
+	                   "preset", s->preset ? s->preset->name : "custom",
+	                   "tokenizer", kc_tokenizer_name(s->r->tok),
+	                   "chat", s->chat_name,
+	                   "chat_tokens", (json_int_t)s->overhead,
+	                   "dropped", (json_int_t)s->dropped);
+	if (!render)
+		return NULL;
+	if (!s->own_ctx)
+		describe_layout(&s->l, render);
+	if (!kc_tokenizer_exact(s->r->tok))
+		json_object_set_new(render, "exact", json_false());
+	for (size_t i = 0; s->chain && i < sizeof keys / sizeof *keys; i++)
+		if (json_object_get(s->chain, keys[i]))
+			json_object_set(render, keys[i],
+			                json_object_get(s->chain, keys[i]));
+	return render;
+}
+
+static kc_status emit(struct renderrec *s, json_t **out)
+{
+	json_t *render = describe(s);
+
+	if (!render)
+		return kc_error_nomem(s->err);
+	return kc_format_emit(s->r, s->rec, &s->plan, render, out, s->err);
+}
+
 kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
                     struct kc_error *err)
 {
-	struct kc_plan plan;
-	const struct kc_preset_def *preset = NULL;
-	struct kc_template preset_t, *t;
-	struct layout l;
-	size_t overhead, ctx_at = 0, dropped = 0;
-	long limit;
-	const char *id, *question, *head = "", *answer = "", *chat, *chat_name;
-	size_t idlen, qlen, headlen = 0, answerlen = 0;
-	int has_plan, own_ctx;
-	json_t *chain, *answers, *render = NULL, *res = NULL;
-	kc_span values[KC_SLOT_MAX];
-	kc_rng rng;
+	struct renderrec s;
 	kc_status st;
 
 	*out = NULL;
-	memset(&preset_t, 0, sizeof preset_t);
-	memset(&l, 0, sizeof l);
-	if ((st = kc_get_string(rec, "id", &id, &idlen, err)) ||
-	    (st = kc_get_string(rec, "question", &question, &qlen, err)) ||
-	    (st = kc_get_array(rec, "answers", &answers, err)) ||
-	    (st = plan_of(rec, &plan, &has_plan, err)))
-		return st;
-	if (json_is_string(json_array_get(answers, 0))) {
-		answer = json_string_value(json_array_get(answers, 0));
-		answerlen = json_string_length(json_array_get(answers, 0));
-	}
-	chain = json_object_get(rec, "chain");
-	if (chain && (st = kc_get_string(chain, "head", &head, &headlen, err)))
-		return kc_error_set(err, st, "\"chain\": %s", err->text);
-
-	/* The template. */
-	if (r->has_custom) {
-		t = &r->custom;
-		own_ctx = 0;
-	} else {
-		const char *name = r->o.preset ? r->o.preset : plan.preset;
-		if (r->o.format == KC_FMT_KEYCHAIN)
-			name = "keychain-rl";   /* what LoongRL wraps around it */
-		if (!(preset = kc_preset_find(name)))
-			return kc_error_set(err, KC_EINVAL, "unknown preset '%s'",
-			                    name);
-		if ((st = kc_template_parse(preset->text, &preset_t, err)))
-			return st;
-		t = &preset_t;
-		own_ctx = preset->ctx == KC_CTX_OWN;
-	}
-	if ((t->uses & (1u << KC_SLOT_HEAD)) && !chain) {
-		st = kc_error_set(err, KC_EFIELD, "the prompt needs {chain_head} "
-		                  "but the record has no \"chain\" (run kc-chain, "
-		                  "or use --preset plain)");
-		goto out;
-	}
-
-	/* The budget. */
-	limit = r->o.max_tokens;
-	if (limit == 0)
-		limit = has_plan ? plan.length - plan.generate : -1;
-	chat = r->o.chat ? r->o.chat : plan.chat;
-	if ((st = kc_chat_tokens(r->tok, chat, &overhead, &chat_name, err)))
-		goto out;
-	values[KC_SLOT_QUESTION] = (kc_span){ question, qlen };
-	values[KC_SLOT_HEAD] = (kc_span){ head, headlen };
-	values[KC_SLOT_ANSWER] = (kc_span){ answer, answerlen };
-	kc_rng_seed(&rng, r->o.seed_set ? r->o.seed : plan.seed, id, idlen,
-	            "render");
-
-	if (own_ctx) {
-		/* The filter stage: the own docs, nothing to drop. */
-		size_t n;
-		if ((st = own_context(r, rec, err)))
-			goto out;
-		values[KC_SLOT_CONTEXT] = (kc_span){ r->ctx.data, r->ctx.len };
-		r->prompt.len = 0;
-		if (kc_template_expand(t, values, &r->prompt, &ctx_at)) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		if ((st = kc_tokenizer_count(r->tok, r->prompt.data,
-		                             r->prompt.len, &n, err)))
-			goto out;
-		l.total = n;
-		if (limit >= 0 && n + overhead > (size_t)limit) {
-			st = kc_error_set(err, KC_EBUDGET, "the prompt has %zu tokens, "
-			                  "over the budget of %ld", n + overhead, limit);
-			goto out;
-		}
-	} else {
-		/* The template around an empty context gives the prefix and
-		 * the suffix. */
-		if ((st = kc_layout_load(r, rec, &l, err)))
-			goto out;
-		values[KC_SLOT_CONTEXT] = (kc_span){ "", 0 };
-		r->pre.len = 0;
-		if (kc_template_expand(t, values, &r->pre, &ctx_at) ||
-		    kc_buf_append(&r->pre, "", 0)) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		if (!(t->uses & (1u << KC_SLOT_CONTEXT)))
-			ctx_at = r->pre.len;
-		l.prefix = (kc_span){ r->pre.data, ctx_at };
-		l.suffix = (kc_span){ r->pre.data + ctx_at, r->pre.len - ctx_at };
-		l.hard_prefix = ctx_at == 0 || r->pre.data[ctx_at - 1] == '\n';
-		if ((st = kc_tokenizer_count(r->tok, l.prefix.s, l.prefix.len,
-		                             &l.n_prefix, err)) ||
-		    (st = kc_tokenizer_count(r->tok, l.suffix.s, l.suffix.len,
-		                             &l.n_suffix, err)) ||
-		    (st = fit(r, &l, limit, overhead, &rng, &dropped, err)) ||
-		    (st = kc_layout_locate(r, &l, err)))
-			goto out;
-		if (kc_layout_build(r, &l, r->o.format == KC_FMT_KEYCHAIN)) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-		values[KC_SLOT_CONTEXT] = (kc_span){ r->ctx.data, r->ctx.len };
-		r->prompt.len = 0;
-		if (kc_template_expand(t, values, &r->prompt, NULL)) {
-			st = kc_error_set(err, KC_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
-	if (r->o.recount) {
-		/* The self-test: the prompt counted in one piece. */
-		size_t n;
-		if ((st = kc_tokenizer_count(r->tok, r->prompt.data, r->prompt.len,
-		                             &n, err)))
-			goto out;
-		if (n != l.total) {
-			st = kc_error_set(err, KC_EVERIFY, "recount: %zu tokens, the "
-			                  "layout counted %zu", n, l.total);
-			goto out;
-		}
-	}
-
-	/* What the record says about the rendering. */
-	render = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:I}",
-	                   "tokens", (json_int_t)(l.total + overhead),
-	                   "budget", (json_int_t)limit,
-	                   "preset", preset ? preset->name : "custom",
-	                   "tokenizer", kc_tokenizer_name(r->tok),
-	                   "chat", chat_name,
-	                   "chat_tokens", (json_int_t)overhead,
-	                   "dropped", (json_int_t)dropped);
-	if (render && !own_ctx) {
-		size_t kept = 0, own_dropped = 0;
-		json_t *prov = kc_layout_provenance(&l);
-		for (size_t i = 0; i < l.np; i++) {
-			kept += l.ps[i].keep != 0;
-			own_dropped += !l.ps[i].keep && l.ps[i].doc >= 0;
-		}
-		json_object_set_new(render, "passages",
-		                    json_integer((json_int_t)kept));
-		json_object_set_new(render, "own_dropped",
-		                    json_integer((json_int_t)own_dropped));
-		json_object_update(render, prov);
-		json_decref(prov);
-	}
-	if (render && !kc_tokenizer_exact(r->tok))
-		json_object_set_new(render, "exact", json_false());
-	if (render && chain) {
-		/* What a checker needs to follow the chain, whatever the
-		 * format keeps of the record. */
-		static const char *const keys[] = { "head", "real", "question",
-		                                    "tree", "uuid" };
-		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-			if (json_object_get(chain, keys[i]))
-				json_object_set(render, keys[i],
-				                json_object_get(chain, keys[i]));
-	}
-	if (!render) {
-		st = kc_error_set(err, KC_ENOMEM, "out of memory");
-		goto out;
-	}
-	st = kc_format_emit(r, rec, &plan, render, &res, err);
-	render = NULL;
-	if (!st)
-		*out = res;
-out:
-	json_decref(render);
-	if (preset)
-		kc_template_release(&preset_t);
-	kc_layout_release(&l);
+	memset(&s, 0, sizeof s);
+	s.r = r;
+	s.rec = rec;
+	s.err = err;
+	if (!(st = read_record(&s)) && !(st = choose_template(&s)) &&
+	    !(st = set_budget(&s)) &&
+	    !(st = s.own_ctx ? render_own(&s) : render_passages(&s)) &&
+	    !(st = recount(&s)))
+		st = emit(&s, out);
+	if (s.preset)
+		kc_template_release(&s.preset_t);
+	kc_layout_release(&s.l);
 	return st;
 }

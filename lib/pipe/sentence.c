@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 /* Words that end in '.' without ending a sentence (compared without
  * case).  Words with an inner '.' ("U.S", "e.g", "Ph.D") and single

@@ -14,6 +14,7 @@
 #include <uuid/uuid.h>
 
 #include "kc.h"
+#include "pipe/private.h"
 
 static const char nano_alphabet[] =
 	"_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -36,6 +36,7 @@
  */
 #include <stdlib.h>
 
+#include "core/private.h"
 #include "tok/private.h"
 
 #define HEAD 4
@@ -320,10 +321,10 @@ static kc_status count_joined(kc_tokenizer *tok, struct memo *m,
 	for (int pass = 0; pass < 2; pass++) {
 		m->all.len = 0;
 		if (kc_buf_append(&m->all, m->carry.data, m->carry.len))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		for (size_t i = from; i < n; i++)
 			if (kc_buf_append(&m->all, pieces[i].s, pieces[i].len))
-				return kc_error_set(err, KC_ENOMEM, "out of memory");
+				return kc_error_nomem(err);
 		if (pass == 1 || from == 0 ||
 		    local_fallback(tok, (const uint8_t *)m->all.data, m->all.len))
 			break;
@@ -346,7 +347,7 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 	*count = 0;
 	if (!m) {
 		if (!(m = calloc(1, sizeof *m)))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		kc_buf_init(&m->carry, 0);
 		kc_buf_init(&m->buf, 0);
 		kc_buf_init(&m->all, 0);
@@ -410,5 +411,5 @@ kc_status kc_tokenizer_count_concat(kc_tokenizer *tok,
 	*count = total;
 	return KC_OK;
 nomem:
-	return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return kc_error_nomem(err);
 }

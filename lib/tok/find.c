@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/private.h"
 #include "tok/private.h"
 
 #ifndef KC_DATADIR
@@ -144,7 +145,7 @@ static kc_status find_path(const char *spec, char **path, int *format,
 	}
 	*path = strdup(spec);
 	if (!*path)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	*format = ends_with(spec, ".tiktoken") ? TK_FMT_TIKTOKEN : TK_FMT_HF;
 	return KC_OK;
 }
@@ -247,7 +248,7 @@ kc_status kc_tok_find(const char *spec, char **path, int *format,
 	if (!strcmp(spec, "approx")) {
 		*format = TK_FMT_APPROX;
 		*path = strdup("approx");
-		return *path ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
+		return *path ? KC_OK : kc_error_nomem(err);
 	}
 	for (size_t k = 0; k < sizeof short_names / sizeof *short_names; k++)
 		if (!strcmp(spec, short_names[k].name))

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "core/private.h"
 #include "tok/private.h"
 
 #define MAX_ID ((uint32_t)1 << 24)
@@ -179,7 +180,7 @@ static kc_status string(struct js *j, kc_buf *out)
 		return j->err->status;
 	out->len = 0;
 	if (kc_buf_append(out, "", 0))   /* NUL-terminated even when empty */
-		return kc_error_set(j->err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(j->err);
 	run = j->p;
 	for (;;) {
 		if (j->p >= j->end)
@@ -188,7 +189,7 @@ static kc_status string(struct js *j, kc_buf *out)
 
 		if (c == '"' || c == '\\' || c < 0x20) {
 			if (j->p > run && kc_buf_append(out, run, (size_t)(j->p - run)))
-				return kc_error_set(j->err, KC_ENOMEM, "out of memory");
+				return kc_error_nomem(j->err);
 			if (c == '"') {
 				j->p++;
 				break;
@@ -414,7 +415,7 @@ static kc_status scan_model(struct hf *h)
 	j->end = h->top_model.e;
 	h->model = json_object();
 	if (!h->model)
-		return kc_error_set(j->err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(j->err);
 	if (expect(j, '{'))
 		return j->err->status;
 	for (;;) {
@@ -607,7 +608,7 @@ static kc_status read_vocab(struct hf *h, kc_tokenizer *tok)
 		return j->err->status;
 	seen = calloc(MAX_ID / 8, 1);
 	if (!seen)
-		return kc_error_set(j->err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(j->err);
 	for (;;) {
 		uint32_t id = 0;
 		long nb;
@@ -693,7 +694,7 @@ static kc_status read_merges(struct hf *h, kc_tokenizer *tok)
 	for (const char *p = h->m_merges.s; p < h->m_merges.e; p++)
 		count += *p == ',';
 	if (kc_tok_pairs_init(tok, count + 1))
-		return kc_error_set(j->err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(j->err);
 	kc_buf_init(&cat, 0);
 	j->p = h->m_merges.s;
 	if (expect(j, '['))
@@ -739,7 +740,7 @@ static kc_status read_merges(struct hf *h, kc_tokenizer *tok)
 		cat.len = 0;
 		if (kc_buf_append(&cat, h->a.data, h->a.len) ||
 		    kc_buf_append(&cat, h->b.data, h->b.len)) {
-			st = kc_error_set(j->err, KC_ENOMEM, "out of memory");
+			st = kc_error_nomem(j->err);
 			break;
 		}
 		if ((st = merge_id(h, tok, cat.data, cat.len, &id)))
@@ -783,7 +784,7 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		                    "an array", h->j.path);
 	tok->added = calloc(n ? n : 1, sizeof *tok->added);
 	if (!tok->added)
-		return kc_error_set(h->j.err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(h->j.err);
 	json_array_foreach(list, i, x) {
 		const char *content = json_string_value(json_object_get(x, "content"));
 		size_t len = json_string_length(json_object_get(x, "content"));
@@ -843,7 +844,7 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		}
 		if (st || !a.content) {
 			free(a.content);
-			st = kc_error_set(h->j.err, KC_ENOMEM, "out of memory");
+			st = kc_error_nomem(h->j.err);
 			goto out;
 		}
 		/* the same id again replaces the earlier token */
@@ -899,7 +900,7 @@ static kc_status read_file(const char *path, char **data, size_t *len,
 	*data = malloc((size_t)sb.st_size + 1);
 	if (!*data) {
 		fclose(f);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	n = fread(*data, 1, (size_t)sb.st_size, f);
 	if (n != (size_t)sb.st_size || ferror(f)) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/private.h"
 #include "tok/private.h"
 
 struct special {
@@ -183,7 +184,7 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 
 				if (!v) {
 					free(trips);
-					return kc_error_set(err, KC_ENOMEM, "out of memory");
+					return kc_error_nomem(err);
 				}
 				trips = v;
 				tripcap = c;
@@ -193,7 +194,7 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 	}
 	if (kc_tok_pairs_init(tok, ntrip)) {
 		free(trips);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	for (size_t i = 0; i < ntrip; i++)
 		kc_tok_pair_put(tok, trips[i].a, trips[i].b, trips[i].t, trips[i].t);
@@ -203,7 +204,7 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 		tok->n_added++;
 	tok->added = calloc(tok->n_added, sizeof *tok->added);
 	if (!tok->added)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	sp = tok->pretok == TK_PRE_CL100K ? cl100k_special : o200k_special;
 	for (size_t i = 0; i < tok->n_added; i++) {
 		struct tk_added *a = &tok->added[i];
@@ -211,14 +212,14 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 		a->len = strlen(sp[i].text);
 		a->content = malloc(a->len + 1);
 		if (!a->content)
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 		memcpy(a->content, sp[i].text, a->len + 1);
 		a->id = sp[i].id;
 		a->special = 1;
 		if (a->id > tok->max_id)
 			tok->max_id = a->id;
 		if (kc_tok_trie_add(&tok->trie_raw, a->content, a->len, (int32_t)i))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
+			return kc_error_nomem(err);
 	}
 	return KC_OK;
 }

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "core/private.h"
 #include "tok/private.h"
 
 enum tk_chat { CHAT_NONE, CHAT_CHATML, CHAT_QWEN25, CHAT_LLAMA3, CHAT_LLAMA31 };
@@ -128,7 +129,7 @@ kc_status kc_tokenizer_open(kc_tokenizer **out, const char *spec,
 		return st;
 	if (!(tok = calloc(1, sizeof *tok))) {
 		free(path);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	tok->path = path;
 	if (!spec || !*spec) {
@@ -142,7 +143,7 @@ kc_status kc_tokenizer_open(kc_tokenizer **out, const char *spec,
 	kc_buf_init(&tok->norm2, 0);
 	if (!tok->name) {
 		kc_tokenizer_free(tok);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	switch (format) {
 	case TK_FMT_APPROX:
@@ -436,7 +437,7 @@ kc_status kc_tokenizer_encode(kc_tokenizer *tok, const char *text,
 	if (want_offsets && len > UINT32_MAX)
 		return kc_error_set(err, KC_ETOOLONG, "text too long for offsets");
 	if (want_offsets && reserve_tokens(out, 0, 1))
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	return run(tok, text, len, &k, err);
 }
 

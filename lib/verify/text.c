@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #include "kc.h"
+#include "verify/private.h"
 
 enum form { F_UUID, F_HEX, F_NANO };
 

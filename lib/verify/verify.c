@@ -28,6 +28,8 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
+#include "verify/private.h"
 
 #define NCACHE 8
 
@@ -49,7 +51,7 @@ static const char *const reason_names[KC_VERIFY_REASONS] = {
 
 const char *kc_verify_reason_name(enum kc_verify_reason r)
 {
-	return (unsigned)r < KC_VERIFY_REASONS ? reason_names[r] : "?";
+	return (unsigned)r < KC_VERIFY_REASONS ? reason_names[r] : NULL;
 }
 
 void kc_verify_result_init(struct kc_verify_result *res)
@@ -88,7 +90,7 @@ kc_status kc_verifier_new(kc_verifier **out, const struct kc_verify_opts *opts,
 
 	*out = NULL;
 	if (!v)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	v->o = *opts;
 	kc_buf_init(&v->prompt, 0);
 	kc_buf_init(&v->bare, 0);
@@ -149,7 +151,7 @@ static kc_status tokenizer_for(kc_verifier *v, const char *name,
 		                    e.text);
 	if (!(v->cache[v->ncache].name = strdup(name))) {
 		kc_tokenizer_free(*tok);
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	}
 	v->cache[v->ncache++].tok = *tok;
 	return KC_OK;
@@ -526,7 +528,7 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 	kc_status st = KC_OK;
 
 	if (!ip)
-		return kc_error_set(err, KC_ENOMEM, "out of memory");
+		return kc_error_nomem(err);
 	for (size_t i = 0; i < nq; i++) {
 		const json_t *q = json_array_get(pairs, i);
 		const json_t *jp = json_object_get(q, "passage"),
@@ -685,189 +687,292 @@ static kc_status check_tokens(kc_verifier *v, const struct view *w,
 
 /* ---- one record ---- */
 
-kc_status kc_verify(kc_verifier *v, const json_t *rec,
-                    struct kc_verify_result *res, struct kc_error *err)
-{
+/*
+ * One record's check, as a sequence of steps over this state: find the
+ * record's fields (view_of), get its prompt (built for a chained
+ * record), choose its template, find the context in the prompt, check
+ * the text, count the tokens.  A step returns KC_EVERIFY to stop on a
+ * record that cannot be checked further (the problem is in res).
+ */
+struct verifyrec {
+	kc_verifier *v;
+	const json_t *rec;
+	struct kc_verify_result *res;
+	struct kc_error *err;
 	struct view w;
 	struct kc_verify_text in;
 	struct seg segs[MAXSEG];
+	size_t nsegs;
+	const char *preset;       /* the template's name, for messages */
+	const char *tpl;          /* NULL: no template to match */
 	struct match m;
-	size_t nsegs = 0;
-	const char *preset = NULL, *tpl;
+};
+
+/* The tokens are still worth checking; then the record fails. */
+static kc_status fail_after_tokens(struct verifyrec *s)
+{
+	kc_status st = check_tokens(s->v, &s->w, s->res, s->err);
+
+	return st ? st : KC_EVERIFY;
+}
+
+static kc_status read_view(struct verifyrec *s)
+{
+	const json_t *pairs;
+
+	if (!json_is_object(s->rec) ||
+	    !view_of(s->rec, &s->w, s->res->id, sizeof s->res->id)) {
+		kc_verify_problem(s->res, s->err, KC_VERIFY_RECORD, "not a "
+		                  "rendered or chained record (no \"messages\", "
+		                  "\"prompt\", \"distractor_context\" or \"chain\")");
+		return KC_EVERIFY;
+	}
+	s->res->format = s->w.format;
+	s->in.npassages = -1;
+	s->in.npairs = -1;
+	if (s->w.chain &&
+	    json_is_array(pairs = json_object_get(s->w.chain, "pairs")))
+		s->in.npairs = (long)json_array_size(pairs);
+	return KC_OK;
+}
+
+/* A chained record's context, built by the reference's rule. */
+static kc_status chained_prompt(struct verifyrec *s)
+{
 	kc_status st;
 
-	kc_verify_result_init(res);
-	if (!json_is_object(rec) || !view_of(rec, &w, res->id, sizeof res->id)) {
-		kc_verify_problem(res, err, KC_VERIFY_RECORD, "not a rendered or "
-		                  "chained record (no \"messages\", \"prompt\", "
-		                  "\"distractor_context\" or \"chain\")");
+	if ((st = build_chained(s->v, s->rec, &s->w, s->res, s->err)))
+		return st;
+	if (s->res->problems)
 		return KC_EVERIFY;
-	}
-	res->format = w.format;
-	memset(&in, 0, sizeof in);
-	in.npassages = -1;
-	in.npairs = -1;
-	if (w.chain && json_is_array(json_object_get(w.chain, "pairs")))
-		in.npairs = (long)json_array_size(json_object_get(w.chain, "pairs"));
+	s->in.ctx_start = 0;
+	s->in.ctx_end = s->w.plen;
+	s->in.numbered = 1;
+	return KC_OK;
+}
 
-	if (!strcmp(w.format, "chained")) {
-		if ((st = build_chained(v, rec, &w, res, err)))
-			return st;
-		if (res->problems)
-			return KC_EVERIFY;
-		in.ctx_start = 0;
-		in.ctx_end = w.plen;
-		in.numbered = 1;
-		goto text;
-	}
+/* A rendered record has a render object and a prompt (keychain: the
+ * context the prompt is made around). */
+static kc_status check_fields(struct verifyrec *s)
+{
+	const char *problem = NULL;
+	int keychain = !strcmp(s->w.format, "keychain");
 
-	if (!json_is_object(w.render)) {
-		kc_verify_problem(res, err, KC_VERIFY_RECORD, "no \"render\" object "
-		                  "(kc in verl, swift and keychain records)");
-		return KC_EVERIFY;
-	}
-	if (strcmp(w.format, "keychain") && !w.prompt) {
-		kc_verify_problem(res, err, KC_VERIFY_RECORD, "no prompt: no user "
-		                  "message with a string \"content\"");
-		return KC_EVERIFY;
-	}
-	if (!strcmp(w.format, "keychain") && !w.ctx) {
-		kc_verify_problem(res, err, KC_VERIFY_RECORD,
-		                  "no \"distractor_context\"");
-		return KC_EVERIFY;
-	}
-	preset = str(w.render, "preset", NULL);
-	if (!strcmp(w.format, "keychain")) {
+	if (!json_is_object(s->w.render))
+		problem = "no \"render\" object (kc in verl, swift and keychain "
+		          "records)";
+	else if (!keychain && !s->w.prompt)
+		problem = "no prompt: no user message with a string \"content\"";
+	else if (keychain && !s->w.ctx)
+		problem = "no \"distractor_context\"";
+	if (!problem)
+		return KC_OK;
+	kc_verify_problem(s->res, s->err, KC_VERIFY_RECORD, "%s", problem);
+	return KC_EVERIFY;
+}
+
+/* The template the prompt was made from, split into segments; s->tpl
+ * stays NULL (with a problem) when there is none. */
+static kc_status choose_template(struct verifyrec *s)
+{
+	const char *preset = str(s->w.render, "preset", NULL), *tpl = NULL;
+
+	if (!strcmp(s->w.format, "keychain")) {
 		preset = "keychain-rl";   /* what LoongRL wraps around it */
 		tpl = kc_preset(preset);
-	} else if (v->o.template) {
+	} else if (s->v->o.template) {
 		preset = "--template";
-		tpl = v->o.template;
+		tpl = s->v->o.template;
 	} else if (!preset || !(tpl = kc_preset(preset))) {
-		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the prompt was "
-		                  "made from %s%s%s: give it with --template",
+		kc_verify_problem(s->res, s->err, KC_VERIFY_TEMPLATE, "the prompt "
+		                  "was made from %s%s%s: give it with --template",
 		                  preset ? "template \"" : "an unnamed template",
 		                  preset ? preset : "", preset ? "\"" : "");
 		tpl = NULL;
 	}
-	if (tpl && !template_split(v, tpl, segs, &nsegs)) {
-		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the template of "
-		                  "%s does not parse", preset);
+	if (tpl && !template_split(s->v, tpl, s->segs, &s->nsegs)) {
+		kc_verify_problem(s->res, s->err, KC_VERIFY_TEMPLATE, "the "
+		                  "template of %s does not parse", preset);
 		tpl = NULL;
 	}
+	s->preset = preset;
+	s->tpl = tpl;
+	return KC_OK;
+}
 
-	/* The keychain record holds the context; its prompt is the preset
-	 * around it. */
-	if (!strcmp(w.format, "keychain")) {
-		if (!tpl)
-			return KC_EVERIFY;
-		v->prompt.len = 0;
-		for (size_t k = 0; k < nsegs; k++) {
-			const char *s = NULL;
-			size_t n = 0;
-			switch (segs[k].slot) {
-			case S_LITERAL: s = v->lits.data + segs[k].off; n = segs[k].len; break;
-			case S_CONTEXT: s = w.ctx; n = w.ctxlen; break;
-			case S_QUESTION: s = w.question; n = w.qlen; break;
-			case S_HEAD: s = w.head; n = w.hlen; break;
-			case S_ANSWER: s = w.answer; n = w.alen; break;
-			}
-			if (!s)
-				continue;
-			if (kc_buf_append(&v->prompt, s, n))
-				return kc_error_set(err, KC_ENOMEM, "out of memory");
+/* The keychain record holds the context; its prompt is the preset
+ * around it. */
+static kc_status keychain_prompt(struct verifyrec *s)
+{
+	kc_verifier *v = s->v;
+	struct view *w = &s->w;
+
+	if (strcmp(w->format, "keychain"))
+		return KC_OK;
+	if (!s->tpl)
+		return KC_EVERIFY;
+	v->prompt.len = 0;
+	for (size_t k = 0; k < s->nsegs; k++) {
+		const char *p = NULL;
+		size_t n = 0;
+		switch (s->segs[k].slot) {
+		case S_LITERAL:
+			p = v->lits.data + s->segs[k].off;
+			n = s->segs[k].len;
+			break;
+		case S_CONTEXT: p = w->ctx; n = w->ctxlen; break;
+		case S_QUESTION: p = w->question; n = w->qlen; break;
+		case S_HEAD: p = w->head; n = w->hlen; break;
+		case S_ANSWER: p = w->answer; n = w->alen; break;
 		}
-		if (kc_buf_append(&v->prompt, "", 0))
-			return kc_error_set(err, KC_ENOMEM, "out of memory");
-		w.prompt = v->prompt.data;
-		w.plen = v->prompt.len;
+		if (p && kc_buf_append(&v->prompt, p, n))
+			return kc_error_nomem(s->err);
 	}
-	if (!tpl)
-		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
+	if (kc_buf_append(&v->prompt, "", 0))
+		return kc_error_nomem(s->err);
+	w->prompt = v->prompt.data;
+	w->plen = v->prompt.len;
+	return KC_OK;
+}
 
-	/* Where the context is: match the preset, the record's values in. */
-	memset(&m, 0, sizeof m);
-	m.p = w.prompt;
-	m.len = w.plen;
-	m.lits = v->lits.data;
-	m.segs = segs;
-	m.n = nsegs;
-	m.steps = 100000;
-	if (w.question) {
-		m.known[S_QUESTION] = 1;
-		m.val[S_QUESTION] = w.question;
-		m.vlen[S_QUESTION] = w.qlen;
+static void know(struct match *m, enum slot slot, const char *val,
+                 size_t len)
+{
+	m->known[slot] = 1;
+	m->val[slot] = val;
+	m->vlen[slot] = len;
+}
+
+/* Where the context is: match the template, the record's values in;
+ * learn the values the template shows but the record did not say
+ * (swift). */
+static kc_status match_template(struct verifyrec *s)
+{
+	struct match *m = &s->m;
+	struct view *w = &s->w;
+
+	if (!s->tpl)
+		return fail_after_tokens(s);
+	memset(m, 0, sizeof *m);
+	m->p = w->prompt;
+	m->len = w->plen;
+	m->lits = s->v->lits.data;
+	m->segs = s->segs;
+	m->n = s->nsegs;
+	m->steps = 100000;
+	if (w->question)
+		know(m, S_QUESTION, w->question, w->qlen);
+	if (w->head)
+		know(m, S_HEAD, w->head, w->hlen);
+	know(m, S_ANSWER, w->answer ? w->answer : "", w->alen);
+	if (!match_from(m, 0, 0)) {
+		kc_verify_problem(s->res, s->err, KC_VERIFY_TEMPLATE, "the prompt "
+		                  "is not the %s%s filled in with the record's %s",
+		                  s->preset, s->v->o.template &&
+		                  strcmp(w->format, "keychain") ? "" : " preset",
+		                  w->head ? "head and question" : "question");
+		return fail_after_tokens(s);
 	}
-	if (w.head) {
-		m.known[S_HEAD] = 1;
-		m.val[S_HEAD] = w.head;
-		m.vlen[S_HEAD] = w.hlen;
+	if (!w->question && m->known[S_QUESTION]) {
+		w->question = m->val[S_QUESTION];
+		w->qlen = m->vlen[S_QUESTION];
 	}
-	m.known[S_ANSWER] = 1;
-	m.val[S_ANSWER] = w.answer ? w.answer : "";
-	m.vlen[S_ANSWER] = w.alen;
-	if (!match_from(&m, 0, 0)) {
-		kc_verify_problem(res, err, KC_VERIFY_TEMPLATE, "the prompt is not "
-		                  "the %s%s filled in with the record's %s", preset,
-		                  v->o.template && strcmp(w.format, "keychain") ?
-		                  "" : " preset",
-		                  w.head ? "head and question" : "question");
-		return (st = check_tokens(v, &w, res, err)) ? st : KC_EVERIFY;
+	if (!w->head && m->known[S_HEAD]) {
+		w->head = m->val[S_HEAD];
+		w->hlen = m->vlen[S_HEAD];
 	}
-	/* Values the template shows but the record did not say (swift). */
-	if (!w.question && m.known[S_QUESTION]) {
-		w.question = m.val[S_QUESTION];
-		w.qlen = m.vlen[S_QUESTION];
-	}
-	if (!w.head && m.known[S_HEAD]) {
-		w.head = m.val[S_HEAD];
-		w.hlen = m.vlen[S_HEAD];
-	}
-	in.ctx_start = m.ctx0;
-	in.ctx_end = m.ctx1;
-	in.head_at = m.head_at;
-	in.nhead_at = m.nhead;
+	return KC_OK;
+}
+
+/* What the text checks get from a rendered record's match. */
+static kc_status rendered_context(struct verifyrec *s)
+{
+	struct kc_verify_text *in = &s->in;
+	struct view *w = &s->w;
+	const json_t *np = json_object_get(w->render, "passages");
+	kc_status st;
+
+	in->ctx_start = s->m.ctx0;
+	in->ctx_end = s->m.ctx1;
+	in->head_at = s->m.head_at;
+	in->nhead_at = s->m.nhead;
 	/* The filter preset's context is the record's own docs, joined,
 	 * without passages or pairs. */
-	in.numbered = strcmp(preset, "filter") != 0;
-	if (!in.numbered)
-		w.head = NULL;
-	if (json_is_integer(json_object_get(w.render, "passages")))
-		in.npassages = (long)json_integer_value(json_object_get(w.render,
-		                                                       "passages"));
-	if (!in.numbered && w.docs) {
-		if ((st = own_context(v, w.docs)) == KC_ENOMEM)
-			return kc_error_set(err, st, "out of memory");
+	in->numbered = strcmp(s->preset, "filter") != 0;
+	if (!in->numbered)
+		w->head = NULL;
+	if (json_is_integer(np))
+		in->npassages = (long)json_integer_value(np);
+	if (!in->numbered && w->docs) {
+		if ((st = own_context(s->v, w->docs)) == KC_ENOMEM)
+			return kc_error_nomem(s->err);
 		if (!st) {
-			in.bare = v->bare.data;
-			in.bare_len = v->bare.len;
+			in->bare = s->v->bare.data;
+			in->bare_len = s->v->bare.len;
 		}
 	}
-	if (w.bare) {
-		in.bare = w.bare;
-		in.bare_len = w.barelen;
+	if (w->bare) {
+		in->bare = w->bare;
+		in->bare_len = w->barelen;
 	}
-	in.own = json_is_array(w.own) ? w.own : NULL;
-	in.docs = w.docs;
-	in.placed = w.placed;
+	in->own = json_is_array(w->own) ? w->own : NULL;
+	in->docs = w->docs;
+	in->placed = w->placed;
+	return KC_OK;
+}
 
-text:
-	in.text = w.prompt;
-	in.len = w.plen;
-	in.head = w.head;
-	in.head_len = w.hlen;
-	in.question = w.question;
-	in.question_len = w.qlen;
-	in.tree = w.tree;
-	in.uuid = w.uuid;
-	in.real = json_is_array(w.real) ? w.real : NULL;
-	in.distractors = json_is_array(w.distractors) ? w.distractors : NULL;
-	res->question_checked = w.question != NULL || !w.head;
-	/* The text first: its problems say more than a token count that
-	 * changed with them. */
-	if ((st = kc_verify_text(&in, res, err)))
+static kc_status rendered_prompt(struct verifyrec *s)
+{
+	kc_status st;
+
+	if ((st = check_fields(s)) || (st = choose_template(s)) ||
+	    (st = keychain_prompt(s)) || (st = match_template(s)))
 		return st;
-	if (w.render && (st = check_tokens(v, &w, res, err)))
+	return rendered_context(s);
+}
+
+/* The text first: its problems say more than a token count that changed
+ * with them. */
+static kc_status check_text(struct verifyrec *s)
+{
+	struct kc_verify_text *in = &s->in;
+	const struct view *w = &s->w;
+	kc_status st;
+
+	in->text = w->prompt;
+	in->len = w->plen;
+	in->head = w->head;
+	in->head_len = w->hlen;
+	in->question = w->question;
+	in->question_len = w->qlen;
+	in->tree = w->tree;
+	in->uuid = w->uuid;
+	in->real = json_is_array(w->real) ? w->real : NULL;
+	in->distractors = json_is_array(w->distractors) ? w->distractors : NULL;
+	s->res->question_checked = w->question != NULL || !w->head;
+	if ((st = kc_verify_text(in, s->res, s->err)))
 		return st;
-	return res->problems ? KC_EVERIFY : KC_OK;
+	if (w->render && (st = check_tokens(s->v, w, s->res, s->err)))
+		return st;
+	return s->res->problems ? KC_EVERIFY : KC_OK;
+}
+
+kc_status kc_verify(kc_verifier *v, const json_t *rec,
+                    struct kc_verify_result *res, struct kc_error *err)
+{
+	struct verifyrec s;
+	kc_status st;
+
+	kc_verify_result_init(res);
+	memset(&s, 0, sizeof s);
+	s.v = v;
+	s.rec = rec;
+	s.res = res;
+	s.err = err;
+	if ((st = read_view(&s)))
+		return st;
+	if ((st = strcmp(s.w.format, "chained") ? rendered_prompt(&s)
+	                                        : chained_prompt(&s)))
+		return st;
+	return check_text(&s);
 }

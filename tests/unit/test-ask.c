@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "kc.h"
+#include "ask/private.h"
 #include "harness.h"
 
 static json_t *J(const char *text)

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include "kc.h"
+#include "import/private.h"
 #include "json/private.h"
 #include "harness.h"
 

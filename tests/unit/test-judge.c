@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "kc.h"
+#include "judge/private.h"
 #include "harness.h"
 
 static char *norm(const char *s)

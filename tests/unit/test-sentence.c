@@ -2,6 +2,7 @@
  * gets wrong and the ones it must keep. */
 #include <string.h>
 #include "kc.h"
+#include "pipe/private.h"
 #include "harness.h"
 
 /* The text with a '|' at every sentence end found. */

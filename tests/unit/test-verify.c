@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include "kc.h"
+#include "verify/private.h"
 #include "harness.h"
 
 static struct kc_verify_result res;

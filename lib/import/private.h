@@ -1,0 +1,25 @@
+/*
+ * import/private.h - what the importer's files share, private to libkc
+ * (unit tests include it): one dataset item to a canonical record.
+ */
+#ifndef KC_IMPORT_PRIVATE_H
+#define KC_IMPORT_PRIVATE_H
+
+#include "kc.h"
+
+/* The format of one item from its keys (see kc_import.h), or NULL. */
+const char *kc_import_detect(const json_t *item);
+
+/*
+ * Build the canonical record of one dataset item in `format` (not NULL).
+ * Returns KC_OK with *out a new record, or KC_OK with *out NULL when the
+ * item is left out on purpose (a MuSiQue item with "answerable": false),
+ * or KC_EFIELD when the item is not sound (a missing field, a supporting
+ * fact whose title no context paragraph has, MuSiQue support indices
+ * that disagree).  A canonical item is validated and returned as is (a
+ * new reference).
+ */
+kc_status kc_import_record(const json_t *item, const char *format,
+                           json_t **out, struct kc_error *err);
+
+#endif
