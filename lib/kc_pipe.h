@@ -155,7 +155,11 @@ void kc_chain_opts_init(struct kc_chain_opts *o);
 
 typedef struct kc_chainer kc_chainer;
 
-/* `questions` supplies the distractor questions (borrowed). */
+/*
+ * `questions` supplies the distractor questions (borrowed); NULL: each
+ * record's "fill"."pool" (the pool kc-fill drew from), loaded on first
+ * use and kept.
+ */
 kc_status kc_chainer_new(kc_chainer **c, kc_pool *questions,
                          const struct kc_chain_opts *opts,
                          struct kc_error *err);
@@ -165,7 +169,10 @@ void kc_chainer_free(kc_chainer *c);
  * Add the chains to a filled record: draw the keys (unique, absent from
  * the record's text), sample the distractor questions, and assign every
  * pair to a distinct sentence end of the passages.  Adds "chain".
- * Options not set explicitly come from the record's "plan".
+ * Options not set explicitly come from the record's "plan".  KC_EFIELD,
+ * KC_EINVAL, KC_EBUDGET or KC_EPOOL for a record that cannot be
+ * chained; any other status (a question pool that cannot be loaded, with
+ * err->source naming it; no memory) is not the record's fault.
  */
 kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err);
 

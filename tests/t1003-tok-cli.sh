@@ -145,7 +145,7 @@ test_expect_success 'a missing file: reported, exit 1, the others printed' '
 '
 
 test_expect_success '--help mirrors the man page synopsis; --version' '
-	kc-tok --help >out && test_grep "^usage: kc-tok \[-t SPEC\]" out &&
+	kc-tok --help >out && test_grep "^Usage: kc-tok \[-t SPEC\]" out &&
 	for o in --tokenizer --ids --offsets --tokens --chat --raw --lines \
 	         --field --info --help --version; do
 		test_grep "$o" out || return 1

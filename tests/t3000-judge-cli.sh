@@ -8,7 +8,7 @@ jget() { python3 "$SRC/tests/judge/jget.py" "$@"; }
 
 test_expect_success '--help to stdout, exit 0; -V' '
 	kc-judge --help >out &&
-	grep -q "^usage: kc-judge" out &&
+	grep -q "^Usage: kc-judge" out &&
 	grep -q -- "--reference-compat" out &&
 	kc-judge -V >v &&
 	grep -q "^kc-judge (kc) " v

@@ -13,7 +13,7 @@ for t in kc-judge kc-filter; do
 		test_line_count = 0 lint
 	"
 	test_expect_success "$t: --help usage line is the SYNOPSIS" "
-		$t --help | sed -n '/^usage:/,/^\$/p' | sed 's/^usage: //' |
+		$t --help | sed -n '/^Usage:/,/^\$/p' | sed 's/^Usage: //' |
 			tr -s ' \n' '  ' | sed 's/ *\$//' >help &&
 		mandoc -T ascii \"\$M/$t.1\" | col -bx |
 			sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;\$d' |

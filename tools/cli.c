@@ -83,6 +83,51 @@ void cli_usage_error(const char *fmt, ...)
 	exit(CLI_FATAL);
 }
 
+void cli_help(const char *text)
+{
+	fputs(text, stdout);
+	cli_close_stdout();
+	exit(CLI_OK);
+}
+
+/* The option getopt stopped at, as the user wrote it. */
+static void bad_option(char **argv, int missing)
+{
+	const char *a = argv[optind - 1];
+
+	if (missing)
+		cli_usage_error("option '%s' needs a value", a);
+	if (!strncmp(a, "--", 2)) {
+		const char *eq = strchr(a, '=');
+		if (eq && optopt)
+			cli_usage_error("option '%.*s' takes no value",
+			                (int)(eq - a), a);
+		cli_usage_error("unknown option '%.*s'",
+		                (int)(eq ? eq - a : (long)strlen(a)), a);
+	}
+	cli_usage_error("unknown option '-%c'", optopt);
+}
+
+int cli_getopt(int argc, char **argv, const struct cli_tool *tool)
+{
+	static char shortopts[128];
+	int c;
+
+	/* Our messages, in the tool's own name, not getopt's in argv[0]'s
+	 * (which may be a path such as build/bin/kc-fill). */
+	opterr = 0;
+	if (shortopts[0] != ':')
+		snprintf(shortopts, sizeof shortopts, ":%s", tool->shortopts);
+	c = getopt_long(argc, argv, shortopts, tool->longopts, NULL);
+	switch (c) {
+	case 'h': cli_help(tool->usage);
+	case 'V': cli_version();
+	case ':': bad_option(argv, 1); break;
+	case '?': bad_option(argv, 0); break;
+	}
+	return c;
+}
+
 void cli_version(void)
 {
 	printf("%s (kc) %s\n", cli_progname, KC_VERSION);
@@ -103,13 +148,70 @@ void cli_report(const struct kc_error *err)
 		fprintf(stderr, "%s: %s\n", cli_progname, err->text);
 }
 
+/*
+ * Reports of the same error in one file: the first REPEAT_SHOWN are
+ * shown, the rest counted and summed up by repeat_flush().  "The same"
+ * is the same message with its numbers left out ("column 7").
+ */
+#define REPEAT_SHOWN 3
+
+static struct {
+	char text[sizeof ((struct kc_error *)0)->text];
+	unsigned long seen;
+	const char *source;
+} repeat;
+
+static int same_message(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+static void repeat_flush(void)
+{
+	if (repeat.seen > REPEAT_SHOWN) {
+		cli_progress_end();
+		fprintf(stderr, "%s: %s: %lu more lines with the same error (%s)\n",
+		        cli_progname, repeat.source ? repeat.source : "-",
+		        repeat.seen - REPEAT_SHOWN, repeat.text);
+	}
+	repeat.seen = 0;
+	repeat.text[0] = '\0';
+}
+
+/* Report a line's error unless it is one more of the same. */
+static void report_line(const struct kc_error *err)
+{
+	if (repeat.seen && same_message(repeat.text, err->text) &&
+	    repeat.source == err->source) {
+		if (++repeat.seen <= REPEAT_SHOWN)
+			cli_report(err);
+		return;
+	}
+	repeat_flush();
+	snprintf(repeat.text, sizeof repeat.text, "%s", err->text);
+	repeat.source = err->source;
+	repeat.seen = 1;
+	cli_report(err);
+}
+
 int cli_record_error(const struct kc_error *where, const struct kc_error *err)
 {
 	struct kc_error e = *err;
 
 	e.source = where->source;
 	e.line = where->line;
-	cli_report(&e);
+	report_line(&e);
 	return CLI_DATA;
 }
 
@@ -188,53 +290,92 @@ uint64_t cli_u64(const char *opt, const char *arg)
 	return v;
 }
 
-int cli_each_record(char **files, int n, cli_record_fn fn, void *ctx)
+/* A file whose first line opens a JSON array is a dataset file (or a
+ * JSON document), not JSON lines: say so once. */
+static int dataset_file(kc_reader *r)
+{
+	size_t len;
+	const char *line = kc_reader_line(r, &len);
+
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	if (!len || *line != '[')
+		return 0;
+	cli_warn("%s: a JSON array, not JSON lines (one record a line): a "
+	         "dataset file? Run kc-import first: kc-import %s >records.jsonl",
+	         kc_reader_name(r), kc_reader_name(r));
+	return 1;
+}
+
+/* The records of one file. */
+static int each_in_file(kc_reader *r, const struct cli_walk *w,
+                        unsigned long *done)
+{
+	struct kc_error err;
+	kc_status st;
+	json_t *rec;
+	int worst = CLI_OK, rc, first = 1;
+
+	kc_error_clear(&err);
+	while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
+		if (first && st != KC_EIO && dataset_file(r)) {
+			json_decref(rec);
+			return CLI_FATAL;
+		}
+		first = 0;
+		if (st == KC_EIO) {
+			cli_report(&err);
+			return CLI_FATAL;
+		}
+		if (st) {
+			report_line(&err);
+			if (w->unreadable)
+				w->unreadable(&err, w->ctx);
+			worst = worst < CLI_DATA ? CLI_DATA : worst;
+			continue;
+		}
+		rc = w->record(rec, &err, w->ctx);
+		json_decref(rec);
+		if (rc > worst)
+			worst = rc;
+		if (rc == CLI_FATAL)
+			break;
+		cli_progress(++*done, 0, NULL);
+	}
+	return worst;
+}
+
+int cli_each_record(char **files, int n, const struct cli_walk *w)
 {
 	static char *stdin_only[] = { "-" };
+	unsigned long done = 0;
 	int worst = CLI_OK;
 
 	if (n == 0) {
 		files = stdin_only;
 		n = 1;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && worst < CLI_FATAL; i++) {
 		struct kc_error err;
 		kc_reader *r;
-		kc_status st;
-		json_t *rec;
+		int rc;
 
 		kc_error_clear(&err);
 		if (kc_reader_open(&r, files[i], 0, &err)) {
 			err.source = files[i];
 			cli_report(&err);
-			worst = CLI_DATA > worst ? CLI_DATA : worst;
-			continue;
+			rc = w->open_fatal ? CLI_FATAL : CLI_DATA;
+		} else {
+			rc = each_in_file(r, w, &done);
+			repeat_flush();
+			kc_reader_free(r);
 		}
-		while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
-			int rc;
-
-			if (st == KC_EIO) {
-				cli_report(&err);
-				worst = CLI_FATAL;
-				break;
-			}
-			if (st) {
-				cli_report(&err);
-				if (worst < CLI_DATA)
-					worst = CLI_DATA;
-				continue;
-			}
-			rc = fn(rec, &err, ctx);
-			json_decref(rec);
-			if (rc > worst)
-				worst = rc;
-			if (rc == CLI_FATAL)
-				break;
-		}
-		kc_reader_free(r);
-		if (worst == CLI_FATAL)
-			break;
+		if (rc > worst)
+			worst = rc;
 	}
+	cli_progress_end();
 	return worst;
 }
 
@@ -250,7 +391,7 @@ static double since(const struct timespec *t)
 	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-void cli_progress(unsigned long done, unsigned long total)
+void cli_progress(unsigned long done, unsigned long total, const char *note)
 {
 	static int tty = -1;
 	double el;
@@ -267,13 +408,14 @@ void cli_progress(unsigned long done, unsigned long total)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &progress_last);
 	el = since(&progress_t0);
+	fprintf(stderr, "\r\033[K%s: %lu", cli_progname, done);
 	if (total)
-		fprintf(stderr, "\r%s: %lu/%lu records (%.0f%%), %.1f/s ",
-		        cli_progname, done, total, 100.0 * done / total,
-		        el > 0 ? done / el : 0.0);
+		fprintf(stderr, "/%lu records (%.0f%%)", total,
+		        100.0 * done / total);
 	else
-		fprintf(stderr, "\r%s: %lu records, %.1f/s ", cli_progname, done,
-		        el > 0 ? done / el : 0.0);
+		fprintf(stderr, " records");
+	fprintf(stderr, ", %.1f/s%s ", el > 0 ? done / el : 0.0,
+	        note ? note : "");
 	progress_shown = 1;
 }
 
