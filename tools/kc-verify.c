@@ -33,14 +33,17 @@ static const char usage_text[] =
 "      --template-file F  the template from a file\n"
 "  -q, --quiet            no line per failing record, the summary only\n"
 "      --json             the summary as one JSON object\n"
+"      --allow-empty      an input without records passes (default: fails)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
 "See kc-verify(1) and kc(7).\n";
 
-enum { OPT_MINFILL = 256, OPT_JSON, OPT_TEMPLATE, OPT_TEMPLATE_FILE };
+enum { OPT_MINFILL = 256, OPT_JSON, OPT_TEMPLATE, OPT_TEMPLATE_FILE,
+       OPT_ALLOW_EMPTY };
 
 static const struct option longopts[] = {
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "max-tokens", required_argument, NULL, 'm' },
@@ -243,7 +246,7 @@ int main(int argc, char **argv)
 	struct kc_error err;
 	struct tally t;
 	char *template_text = NULL;
-	int c, json = 0, rc = CLI_OK;
+	int c, json = 0, allow_empty = 0, rc = CLI_OK;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
@@ -258,6 +261,7 @@ int main(int argc, char **argv)
 			o.min_fill = cli_double("--min-fill", optarg, 0, 1);
 			break;
 		case OPT_JSON: json = 1; break;
+		case OPT_ALLOW_EMPTY: allow_empty = 1; break;
 		case OPT_TEMPLATE: o.template = optarg; break;
 		case OPT_TEMPLATE_FILE:
 			free(template_text);
@@ -274,6 +278,11 @@ int main(int argc, char **argv)
 	                     &(struct cli_walk){ .record = verify_one, .ctx = &t,
 	                                         .unreadable = unreadable,
 	                                         .open_fatal = 1 });
+	if (!t.records && !allow_empty && rc < CLI_FATAL) {
+		/* An empty file at the end of a pipeline: a stage lost it all. */
+		cli_warn("no records (--allow-empty to let that pass)");
+		rc = rc > CLI_DATA ? rc : CLI_DATA;
+	}
 	if (json)
 		summary_json(&t);
 	else
