@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	                     &(struct cli_walk){ .record = verify_one, .ctx = &t,
 	                                         .unreadable = unreadable,
 	                                         .open_fatal = 1 });
-	if (!t.records && !allow_empty && rc < CLI_FATAL) {
+	if (!t.records && !t.unreadable && !allow_empty && rc < CLI_FATAL) {
 		/* An empty file at the end of a pipeline: a stage lost it all. */
 		cli_warn("no records (--allow-empty to let that pass)");
 		rc = rc > CLI_DATA ? rc : CLI_DATA;
