@@ -160,4 +160,16 @@ test_expect_success 'the man page is lint-clean' '
 	fi
 '
 
+test_expect_success 'a record with \u0000 is read and counted as the reference counts it' '
+	# cases/controls.txt holds U+0000; its ids come from Hugging Face
+	# tokenizers and tiktoken (tests/fuzz/regen-cases.js)
+	python3 -c "import json, sys; print(json.dumps({\"text\": open(sys.argv[1], encoding=\"utf-8\").read()}))" \
+		"$SRC/tests/fuzz/cases/controls.txt" >nul.jsonl &&
+	test_grep "u0000" nul.jsonl &&
+	for t in qwen llama3 cl100k o200k; do
+		kc-tok -t $t --ids nul.jsonl >out &&
+		test_cmp "$SRC/tests/fuzz/cases/controls.$t" out || return 1
+	done
+'
+
 test_done
