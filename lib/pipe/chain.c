@@ -413,7 +413,7 @@ static void passage_text(const struct chainrec *s, size_t p,
 
 static kc_status read_record(struct chainrec *s)
 {
-	struct kc_error *err = s->err;
+	struct kc_error *err = s->err, e;
 	kc_status st;
 
 	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, err)) ||
@@ -422,8 +422,8 @@ static kc_status read_record(struct chainrec *s)
 		return st;
 	if (json_object_get(s->rec, "chain"))
 		return kc_error_set(err, KC_EINVAL, "record already has \"chain\"");
-	if ((st = kc_get_array(s->rec, "passages", &s->passages, err)))
-		return kc_error_set(err, st, "%s (run kc-fill first)", err->text);
+	if ((st = kc_get_array(s->rec, "passages", &s->passages, &e)))
+		return kc_error_set(err, st, "%s (run kc-fill first)", e.text);
 	if ((st = questions_for(s->c, s->rec, err)))
 		return st;
 	if ((st = kc_plan_resolve(&s->plan, s->rec, &s->c->opts.plan, err)))

@@ -259,6 +259,7 @@ static kc_status read_record(struct renderrec *s)
 	const char *question, *head = "", *answer = "";
 	size_t qlen, headlen = 0, answerlen = 0;
 	json_t *answers, *first;
+	struct kc_error e;
 	kc_status st;
 
 	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, s->err)) ||
@@ -273,8 +274,8 @@ static kc_status read_record(struct renderrec *s)
 	}
 	s->chain = json_object_get(s->rec, "chain");
 	if (s->chain &&
-	    (st = kc_get_string(s->chain, "head", &head, &headlen, s->err)))
-		return kc_error_set(s->err, st, "\"chain\": %s", s->err->text);
+	    (st = kc_get_string(s->chain, "head", &head, &headlen, &e)))
+		return kc_error_set(s->err, st, "\"chain\": %s", e.text);
 	s->values[KC_SLOT_QUESTION] = (kc_span){ question, qlen };
 	s->values[KC_SLOT_HEAD] = (kc_span){ head, headlen };
 	s->values[KC_SLOT_ANSWER] = (kc_span){ answer, answerlen };
