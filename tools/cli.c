@@ -305,8 +305,22 @@ static int dataset_file(kc_reader *r)
 		return 0;
 	cli_warn("%s: a JSON array, not JSON lines (one record a line): a "
 	         "dataset file? Run kc-import first: kc-import %s >records.jsonl",
-	         kc_reader_name(r), kc_reader_name(r));
+	         kc_reader_name(r), strcmp(kc_reader_name(r), "-") ?
+	         kc_reader_name(r) : "FILE");
 	return 1;
+}
+
+/* A record that failed and is a dataset item as published (MuSiQue's
+ * JSON lines): say once what would read it. */
+static void dataset_item(const json_t *rec, const struct kc_error *where)
+{
+	const char *format = kc_import_detect(rec);
+
+	if (format && strcmp(format, "canonical"))
+		cli_warn("%s: the records are %s items as published: run "
+		         "kc-import first: kc-import %s >records.jsonl",
+		         where->source, format, strcmp(where->source, "-") ?
+		         where->source : "FILE");
 }
 
 /* The records of one file. */
@@ -316,7 +330,7 @@ static int each_in_file(kc_reader *r, const struct cli_walk *w,
 	struct kc_error err;
 	kc_status st;
 	json_t *rec;
-	int worst = CLI_OK, rc, first = 1;
+	int worst = CLI_OK, rc, first = 1, hinted = 0;
 
 	kc_error_clear(&err);
 	while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
@@ -337,6 +351,10 @@ static int each_in_file(kc_reader *r, const struct cli_walk *w,
 			continue;
 		}
 		rc = w->record(rec, &err, w->ctx);
+		if (rc == CLI_DATA && !hinted) {
+			dataset_item(rec, &err);
+			hinted = 1;
+		}
 		json_decref(rec);
 		if (rc > worst)
 			worst = rc;
