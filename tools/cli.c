@@ -46,8 +46,12 @@ void cli_unbuffered(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+static void repeat_flush(void);
+
 static void vwarn(const char *fmt, va_list ap)
 {
+	repeat_flush();
+	cli_progress_end();
 	fprintf(stderr, "%s: ", cli_progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -135,7 +139,7 @@ void cli_version(void)
 	exit(CLI_OK);
 }
 
-void cli_report(const struct kc_error *err)
+static void print_report(const struct kc_error *err)
 {
 	cli_progress_end();
 	if (err->source && err->line > 0)
@@ -158,7 +162,7 @@ void cli_report(const struct kc_error *err)
 static struct {
 	char text[sizeof ((struct kc_error *)0)->text];
 	unsigned long seen;
-	const char *source;
+	char *source;            /* a copy: the reader may be gone */
 } repeat;
 
 static int same_message(const char *a, const char *b)
@@ -182,27 +186,36 @@ static void repeat_flush(void)
 	if (repeat.seen > REPEAT_SHOWN) {
 		cli_progress_end();
 		fprintf(stderr, "%s: %s: %lu more lines with the same error (%s)\n",
-		        cli_progname, repeat.source ? repeat.source : "-",
-		        repeat.seen - REPEAT_SHOWN, repeat.text);
+		        cli_progname, repeat.source, repeat.seen - REPEAT_SHOWN,
+		        repeat.text);
 	}
 	repeat.seen = 0;
 	repeat.text[0] = '\0';
+	free(repeat.source);
+	repeat.source = NULL;
 }
 
-/* Report a line's error unless it is one more of the same. */
-static void report_line(const struct kc_error *err)
+/* A report about a line is not shown when it is one more of the same. */
+void cli_report(const struct kc_error *err)
 {
+	if (!err->source || err->line <= 0) {
+		repeat_flush();
+		print_report(err);
+		return;
+	}
 	if (repeat.seen && same_message(repeat.text, err->text) &&
-	    repeat.source == err->source) {
+	    !strcmp(repeat.source, err->source)) {
 		if (++repeat.seen <= REPEAT_SHOWN)
-			cli_report(err);
+			print_report(err);
 		return;
 	}
 	repeat_flush();
+	print_report(err);
+	/* Without memory for the copy, every report is shown. */
+	if (!(repeat.source = strdup(err->source)))
+		return;
 	snprintf(repeat.text, sizeof repeat.text, "%s", err->text);
-	repeat.source = err->source;
 	repeat.seen = 1;
-	cli_report(err);
 }
 
 int cli_record_error(const struct kc_error *where, const struct kc_error *err)
@@ -211,12 +224,13 @@ int cli_record_error(const struct kc_error *where, const struct kc_error *err)
 
 	e.source = where->source;
 	e.line = where->line;
-	report_line(&e);
+	cli_report(&e);
 	return CLI_DATA;
 }
 
 static noreturn void write_failed(int e)
 {
+	repeat_flush();
 	cli_progress_end();
 	fprintf(stderr, "%s: write error: %s\n", cli_progname,
 	        e ? strerror(e) : "unknown error");
@@ -227,6 +241,7 @@ void cli_close_stdout(void)
 {
 	int e;
 
+	repeat_flush();
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout)) {
 		if (fclose(stdout) == 0)
@@ -303,8 +318,9 @@ static int dataset_file(kc_reader *r)
 	}
 	if (!len || *line != '[')
 		return 0;
-	cli_warn("%s: a JSON array, not JSON lines (one record a line): a "
-	         "dataset file? Run kc-import first: kc-import %s >records.jsonl",
+	cli_warn("%s: a JSON array, not JSON lines (one record a line); for "
+	         "a dataset file, run kc-import first: kc-import %s "
+	         ">records.jsonl",
 	         kc_reader_name(r), strcmp(kc_reader_name(r), "-") ?
 	         kc_reader_name(r) : "FILE");
 	return 1;
@@ -344,7 +360,7 @@ static int each_in_file(kc_reader *r, const struct cli_walk *w,
 			return CLI_FATAL;
 		}
 		if (st) {
-			report_line(&err);
+			cli_report(&err);
 			if (w->unreadable)
 				w->unreadable(&err, w->ctx);
 			worst = worst < CLI_DATA ? CLI_DATA : worst;

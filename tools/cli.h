@@ -21,7 +21,13 @@ void cli_init(int argc, char **argv);
 
 /* "prog: message" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "prog: file:line: message" from a kc_error. */
+/*
+ * "prog: file:line: message" from a kc_error.  Reports of one file and
+ * line after another that say the same (numbers aside) are shown three
+ * times; the rest are counted and summed up in one line when the next
+ * different message comes, at the end of the file, or at
+ * cli_close_stdout().
+ */
 void cli_report(const struct kc_error *err);
 /* "prog: message", exit 2. */
 noreturn void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -99,8 +105,8 @@ int cli_each_record(char **files, int n, const struct cli_walk *w);
 
 /*
  * Report a record-level error in the standard form, using the file and
- * line of `where` and the message of `err`; returns CLI_DATA.  After a
- * few identical messages from one file, only counts them.
+ * line of `where` and the message of `err` (as cli_report); returns
+ * CLI_DATA.
  */
 int cli_record_error(const struct kc_error *where, const struct kc_error *err);
 
