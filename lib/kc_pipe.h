@@ -104,8 +104,10 @@ kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
 
 enum kc_place { KC_PLACE_GAUSSIAN, KC_PLACE_UNIFORM, KC_PLACE_DEPTH };
 
-/* "gaussian", "uniform", "depth"; KC_EINVAL for another name. */
-kc_status kc_place_parse(const char *s, enum kc_place *place);
+/* "gaussian" or "uniform" (depth is chosen by giving one); KC_EINVAL
+ * for another name, and err lists the names. */
+kc_status kc_place_parse(const char *s, enum kc_place *place,
+                         struct kc_error *err);
 
 struct kc_fill_opts {
 	struct kc_plan_opts plan;   /* plan.length is required */
@@ -187,7 +189,9 @@ const char *const *kc_preset_names(void);
 enum kc_format { KC_FMT_CHAT, KC_FMT_VERL, KC_FMT_SWIFT, KC_FMT_KEYCHAIN,
                  KC_FMT_TEXT };
 
-kc_status kc_format_parse(const char *s, enum kc_format *fmt);
+/* "chat", "verl", ...; KC_EINVAL for another name (err lists them). */
+kc_status kc_format_parse(const char *s, enum kc_format *fmt,
+                          struct kc_error *err);
 
 struct kc_render_opts {
 	/* plan.preset, plan.chat and plan.seed override the record's plan

@@ -20,7 +20,7 @@ test_expect_success 'usage errors exit 2 with a hint' '
 	test_must_fail --status=2 kc-judge --extract=magic 2>err &&
 	grep -q "unknown extraction rule .magic." err &&
 	test_must_fail --status=2 kc-judge --metric=acc 2>err &&
-	grep -q "unknown metric .acc." err &&
+	grep -q "unknown metric .acc. (em, sub_em, cem, f1, format_em or format_f1)" err &&
 	test_must_fail --status=2 kc-judge --threshold=2 2>err &&
 	test_must_fail --status=2 kc-judge --answers-field= 2>err
 '

@@ -53,4 +53,14 @@ test_expect_success 'kc-filter EXAMPLES: one dataset without done ids' '
 	test_cmp want todo.jsonl
 '
 
+test_expect_success 'the metrics the README names are the real ones' '
+	sed -n "/the rewards (/{N;p;}" "$SRC/README" | tr "\n" " " |
+		sed "s/.*the rewards (\([^)]*\)).*/\1/; s/LoongRL.s//; s/ and /,/g" |
+		tr ",;" "\n\n" | tr -d " " | grep . >names &&
+	test_line_count -ge 6 names &&
+	while read -r m; do
+		kc-judge -m "$m" </dev/null || { echo "not a metric: $m"; return 1; }
+	done <names
+'
+
 test_done

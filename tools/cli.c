@@ -132,6 +132,19 @@ int cli_getopt(int argc, char **argv, const struct cli_tool *tool)
 	return c;
 }
 
+void cli_unknown(const char *what, const char *arg, const char *const *names)
+{
+	char list[512];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; names[i] && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		                        i ? (names[i + 1] ? ", " : " or ") : "",
+		                        names[i]);
+	cli_usage_error("unknown %s '%s' (%s)", what, arg, list);
+}
+
 void cli_version(void)
 {
 	printf("%s (kc) %s\n", cli_progname, KC_VERSION);

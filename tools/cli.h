@@ -55,6 +55,10 @@ int cli_getopt(int argc, char **argv, const struct cli_tool *tool);
 /* The help text on stdout, the write checked: exit 0, or 2 when it
  * could not be written. */
 noreturn void cli_help(const char *text);
+/* The usage error for a name not among names[] (NULL-terminated):
+ * "unknown WHAT 'ARG' (a, b or c)", as the library words it. */
+noreturn void cli_unknown(const char *what, const char *arg,
+                          const char *const *names);
 /* Print "prog (kc) VERSION" and exit 0. */
 noreturn void cli_version(void);
 /* Line-buffer stdout (--unbuffered). */

@@ -110,10 +110,8 @@ int main(int argc, char **argv)
 			break;
 		case 't': tokspec = optarg; break;
 		case OPT_PLACE:
-			if (kc_place_parse(optarg, &o.place) ||
-			    o.place == KC_PLACE_DEPTH)
-				cli_usage_error("invalid --place '%s' (gaussian or "
-				                "uniform)", optarg);
+			if (kc_place_parse(optarg, &o.place, &err))
+				cli_usage_error("%s", err.text);
 			break;
 		case OPT_DEPTH:
 			o.place = KC_PLACE_DEPTH;
@@ -137,7 +135,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRESET:
 			if (!kc_preset(optarg))
-				cli_usage_error("unknown --preset '%s'", optarg);
+				cli_unknown("preset", optarg, kc_preset_names());
 			o.plan.preset = optarg;
 			break;
 		case OPT_CHAT: o.plan.chat = optarg; break;

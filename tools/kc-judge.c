@@ -112,13 +112,12 @@ int main(int argc, char **argv)
 			o.answers_field = optarg;
 			break;
 		case 'e':
-			if (kc_extract_parse(optarg, &o.extract))
-				cli_usage_error("unknown extraction rule '%s'",
-				                optarg);
+			if (kc_extract_parse(optarg, &o.extract, &err))
+				cli_usage_error("%s", err.text);
 			break;
 		case 'm':
-			if (kc_metric_parse(optarg, &o.metric))
-				cli_usage_error("unknown metric '%s'", optarg);
+			if (kc_metric_parse(optarg, &o.metric, &err))
+				cli_usage_error("%s", err.text);
 			break;
 		case OPT_COMPAT:
 			o.reference_compat = 1;

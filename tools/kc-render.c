@@ -99,14 +99,13 @@ int main(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'f':
-			if (kc_format_parse(optarg, &o.format))
-				cli_usage_error("invalid --format '%s' (chat, verl, "
-				                "swift, keychain, text)", optarg);
+			if (kc_format_parse(optarg, &o.format, &err))
+				cli_usage_error("%s", err.text);
 			break;
 		case 'm': o.max_tokens = cli_length("--max-tokens", optarg); break;
 		case 'p':
 			if (!kc_preset(optarg))
-				cli_usage_error("unknown --preset '%s'", optarg);
+				cli_unknown("preset", optarg, kc_preset_names());
 			o.plan.preset = optarg;
 			break;
 		case 's':
