@@ -158,7 +158,8 @@ const char *kc_reader_name(const kc_reader *r);
 /*
  * Parse `len` bytes of one JSON text into a new value.  Faster than
  * json_loadb on long strings; accepts exactly what jansson accepts with
- * JSON_DECODE_ANY | JSON_ALLOW_NUL off.  On error fills err (column set).
+ * JSON_DECODE_ANY | JSON_ALLOW_NUL ("\u0000" in a string value, not in a
+ * key).  On error fills err (column set).
  */
 json_t *kc_json_parse(const char *text, size_t len, struct kc_error *err);
 

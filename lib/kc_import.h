@@ -33,8 +33,9 @@ kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
 /*
  * The dataset formats by name: "hotpotqa", "musique", "2wikimqa" (the
  * files as published) and "canonical" (records as kc-import writes
- * them).  An importer with no format given detects it from the first
- * item's keys:
+ * them).  kc_import_detect names the format of one item from its keys,
+ * or returns NULL (an importer with no format given asks it of the
+ * first item):
  *   "docs" and "question"                           canonical
  *   "paragraphs"                                    musique
  *   "context" and "evidences"                       2wikimqa
@@ -45,6 +46,7 @@ kc_status kc_record_validate(const json_t *rec, struct kc_error *err);
  * ("comparison" is a type of both HotpotQA and 2Wiki, so "level" and
  * "evidences" decide first.)
  */
+const char *kc_import_detect(const json_t *item);
 
 /* 1 if `format` is one of the names above. */
 int kc_import_format_known(const char *format);

@@ -34,8 +34,9 @@ enum kc_extract {
 
 /* "auto", "boxed", ...; NULL for a value out of range. */
 const char *kc_extract_name(enum kc_extract how);
-/* KC_OK, or KC_EINVAL for an unknown name. */
-kc_status kc_extract_parse(const char *name, enum kc_extract *how);
+/* KC_OK, or KC_EINVAL for an unknown name (err lists the names). */
+kc_status kc_extract_parse(const char *name, enum kc_extract *how,
+                           struct kc_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Scores (judge.c) */
@@ -52,8 +53,9 @@ enum kc_metric {
 
 /* "em", "sub_em", ...; NULL for a value out of range. */
 const char *kc_metric_name(enum kc_metric m);
-/* KC_OK, or KC_EINVAL for an unknown name. */
-kc_status kc_metric_parse(const char *name, enum kc_metric *m);
+/* KC_OK, or KC_EINVAL for an unknown name (err lists the names). */
+kc_status kc_metric_parse(const char *name, enum kc_metric *m,
+                          struct kc_error *err);
 /* Whether the metric takes values between 0 and 1 (f1, format_f1). */
 int kc_metric_graded(enum kc_metric m);
 

@@ -104,8 +104,10 @@ kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
 
 enum kc_place { KC_PLACE_GAUSSIAN, KC_PLACE_UNIFORM, KC_PLACE_DEPTH };
 
-/* "gaussian", "uniform", "depth"; KC_EINVAL for another name. */
-kc_status kc_place_parse(const char *s, enum kc_place *place);
+/* "gaussian" or "uniform" (depth is chosen by giving one); KC_EINVAL
+ * for another name, and err lists the names. */
+kc_status kc_place_parse(const char *s, enum kc_place *place,
+                         struct kc_error *err);
 
 struct kc_fill_opts {
 	struct kc_plan_opts plan;   /* plan.length is required */
@@ -155,7 +157,11 @@ void kc_chain_opts_init(struct kc_chain_opts *o);
 
 typedef struct kc_chainer kc_chainer;
 
-/* `questions` supplies the distractor questions (borrowed). */
+/*
+ * `questions` supplies the distractor questions (borrowed); NULL: each
+ * record's "fill"."pool" (the pool kc-fill drew from), loaded on first
+ * use and kept.
+ */
 kc_status kc_chainer_new(kc_chainer **c, kc_pool *questions,
                          const struct kc_chain_opts *opts,
                          struct kc_error *err);
@@ -165,7 +171,10 @@ void kc_chainer_free(kc_chainer *c);
  * Add the chains to a filled record: draw the keys (unique, absent from
  * the record's text), sample the distractor questions, and assign every
  * pair to a distinct sentence end of the passages.  Adds "chain".
- * Options not set explicitly come from the record's "plan".
+ * Options not set explicitly come from the record's "plan".  KC_EFIELD,
+ * KC_EINVAL, KC_EBUDGET or KC_EPOOL for a record that cannot be
+ * chained; any other status (a question pool that cannot be loaded, with
+ * err->source naming it; no memory) is not the record's fault.
  */
 kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err);
 
@@ -180,7 +189,9 @@ const char *const *kc_preset_names(void);
 enum kc_format { KC_FMT_CHAT, KC_FMT_VERL, KC_FMT_SWIFT, KC_FMT_KEYCHAIN,
                  KC_FMT_TEXT };
 
-kc_status kc_format_parse(const char *s, enum kc_format *fmt);
+/* "chat", "verl", ...; KC_EINVAL for another name (err lists them). */
+kc_status kc_format_parse(const char *s, enum kc_format *fmt,
+                          struct kc_error *err);
 
 struct kc_render_opts {
 	/* plan.preset, plan.chat and plan.seed override the record's plan

@@ -101,6 +101,15 @@ test_line_count() {
 	fi
 }
 
+# test_must_be_empty FILE (with the file shown when it is not)
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "test_must_be_empty: $1 is not empty:" >&2
+		head -c 2000 "$1" >&2
+		return 1
+	fi
+}
+
 # test_grep PATTERN FILE (with the file shown when it fails)
 test_grep() {
 	if ! grep -q -e "$1" "$2"; then

@@ -145,7 +145,7 @@ test_expect_success 'a missing file: reported, exit 1, the others printed' '
 '
 
 test_expect_success '--help mirrors the man page synopsis; --version' '
-	kc-tok --help >out && test_grep "^usage: kc-tok \[-t SPEC\]" out &&
+	kc-tok --help >out && test_grep "^Usage: kc-tok \[-t SPEC\]" out &&
 	for o in --tokenizer --ids --offsets --tokens --chat --raw --lines \
 	         --field --info --help --version; do
 		test_grep "$o" out || return 1
@@ -158,6 +158,18 @@ test_expect_success 'the man page is lint-clean' '
 	if command -v mandoc >/dev/null; then
 		mandoc -T lint -W warning "$SRC/man/kc-tok.1"
 	fi
+'
+
+test_expect_success 'a record with \u0000 is read and counted as the reference counts it' '
+	# cases/controls.txt holds U+0000; its ids come from Hugging Face
+	# tokenizers and tiktoken (tests/fuzz/regen-cases.js)
+	python3 -c "import json, sys; print(json.dumps({\"text\": open(sys.argv[1], encoding=\"utf-8\").read()}))" \
+		"$SRC/tests/fuzz/cases/controls.txt" >nul.jsonl &&
+	test_grep "u0000" nul.jsonl &&
+	for t in qwen llama3 cl100k o200k; do
+		kc-tok -t $t --ids nul.jsonl >out &&
+		test_cmp "$SRC/tests/fuzz/cases/controls.$t" out || return 1
+	done
 '
 
 test_done

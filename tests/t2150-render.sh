@@ -149,7 +149,7 @@ test_expect_success 'a smaller --max-tokens drops fillers without pairs and stil
 
 test_expect_success 'errors: unknown preset, bad template, no chain for keychain-rl' '
 	test_must_fail --status=2 kc-render --preset nope </dev/null 2>err &&
-	test_grep "unknown --preset" err &&
+	test_grep "unknown preset .nope. (keychain-rl, filter, " err &&
 	test_must_fail --status=2 kc-render --template "{nope}" </dev/null 2>err &&
 	test_grep "unknown placeholder {nope}" err &&
 	head -1 hp.jsonl | kc-fill --pool hp.jsonl -l 4k >f1.jsonl &&

@@ -8,7 +8,7 @@ jget() { python3 "$SRC/tests/judge/jget.py" "$@"; }
 
 test_expect_success '--help to stdout, exit 0; -V' '
 	kc-judge --help >out &&
-	grep -q "^usage: kc-judge" out &&
+	grep -q "^Usage: kc-judge" out &&
 	grep -q -- "--reference-compat" out &&
 	kc-judge -V >v &&
 	grep -q "^kc-judge (kc) " v
@@ -20,7 +20,7 @@ test_expect_success 'usage errors exit 2 with a hint' '
 	test_must_fail --status=2 kc-judge --extract=magic 2>err &&
 	grep -q "unknown extraction rule .magic." err &&
 	test_must_fail --status=2 kc-judge --metric=acc 2>err &&
-	grep -q "unknown metric .acc." err &&
+	grep -q "unknown metric .acc. (em, sub_em, cem, f1, format_em or format_f1)" err &&
 	test_must_fail --status=2 kc-judge --threshold=2 2>err &&
 	test_must_fail --status=2 kc-judge --answers-field= 2>err
 '

@@ -13,7 +13,7 @@ for t in kc-judge kc-filter; do
 		test_line_count = 0 lint
 	"
 	test_expect_success "$t: --help usage line is the SYNOPSIS" "
-		$t --help | sed -n '/^usage:/,/^\$/p' | sed 's/^usage: //' |
+		$t --help | sed -n '/^Usage:/,/^\$/p' | sed 's/^Usage: //' |
 			tr -s ' \n' '  ' | sed 's/ *\$//' >help &&
 		mandoc -T ascii \"\$M/$t.1\" | col -bx |
 			sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;\$d' |
@@ -51,6 +51,16 @@ test_expect_success 'kc-filter EXAMPLES: one dataset without done ids' '
 	sh ex.sh &&
 	echo "{\"id\":\"m2\",\"source\":\"musique\"}" >want &&
 	test_cmp want todo.jsonl
+'
+
+test_expect_success 'the metrics the README names are the real ones' '
+	sed -n "/the rewards (/{N;p;}" "$SRC/README" | tr "\n" " " |
+		sed "s/.*the rewards (\([^)]*\)).*/\1/; s/LoongRL.s//; s/ and /,/g" |
+		tr ",;" "\n\n" | tr -d " " | grep . >names &&
+	test_line_count -ge 6 names &&
+	while read -r m; do
+		kc-judge -m "$m" </dev/null || { echo "not a metric: $m"; return 1; }
+	done <names
 '
 
 test_done

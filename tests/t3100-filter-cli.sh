@@ -19,7 +19,7 @@ IN
 
 test_expect_success '--help, -V, usage errors' '
 	kc-filter --help >out &&
-	grep -q "^usage: kc-filter" out &&
+	grep -q "^Usage: kc-filter" out &&
 	kc-filter -V | grep -q "^kc-filter (kc) " &&
 	test_must_fail --status=2 kc-filter --correct 6..1 2>err &&
 	grep -q "empty range .6..1." err &&

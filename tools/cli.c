@@ -46,8 +46,12 @@ void cli_unbuffered(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+static void repeat_flush(void);
+
 static void vwarn(const char *fmt, va_list ap)
 {
+	repeat_flush();
+	cli_progress_end();
 	fprintf(stderr, "%s: ", cli_progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -83,6 +87,64 @@ void cli_usage_error(const char *fmt, ...)
 	exit(CLI_FATAL);
 }
 
+void cli_help(const char *text)
+{
+	fputs(text, stdout);
+	cli_close_stdout();
+	exit(CLI_OK);
+}
+
+/* The option getopt stopped at, as the user wrote it. */
+static void bad_option(char **argv, int missing)
+{
+	const char *a = argv[optind - 1];
+
+	if (missing)
+		cli_usage_error("option '%s' needs a value", a);
+	if (!strncmp(a, "--", 2)) {
+		const char *eq = strchr(a, '=');
+		if (eq && optopt)
+			cli_usage_error("option '%.*s' takes no value",
+			                (int)(eq - a), a);
+		cli_usage_error("unknown option '%.*s'",
+		                (int)(eq ? eq - a : (long)strlen(a)), a);
+	}
+	cli_usage_error("unknown option '-%c'", optopt);
+}
+
+int cli_getopt(int argc, char **argv, const struct cli_tool *tool)
+{
+	static char shortopts[128];
+	int c;
+
+	/* Our messages, in the tool's own name, not getopt's in argv[0]'s
+	 * (which may be a path such as build/bin/kc-fill). */
+	opterr = 0;
+	if (shortopts[0] != ':')
+		snprintf(shortopts, sizeof shortopts, ":%s", tool->shortopts);
+	c = getopt_long(argc, argv, shortopts, tool->longopts, NULL);
+	switch (c) {
+	case 'h': cli_help(tool->usage);
+	case 'V': cli_version();
+	case ':': bad_option(argv, 1); break;
+	case '?': bad_option(argv, 0); break;
+	}
+	return c;
+}
+
+void cli_unknown(const char *what, const char *arg, const char *const *names)
+{
+	char list[512];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; names[i] && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		                        i ? (names[i + 1] ? ", " : " or ") : "",
+		                        names[i]);
+	cli_usage_error("unknown %s '%s' (%s)", what, arg, list);
+}
+
 void cli_version(void)
 {
 	printf("%s (kc) %s\n", cli_progname, KC_VERSION);
@@ -90,7 +152,7 @@ void cli_version(void)
 	exit(CLI_OK);
 }
 
-void cli_report(const struct kc_error *err)
+static void print_report(const struct kc_error *err)
 {
 	cli_progress_end();
 	if (err->source && err->line > 0)
@@ -101,6 +163,72 @@ void cli_report(const struct kc_error *err)
 		        err->text);
 	else
 		fprintf(stderr, "%s: %s\n", cli_progname, err->text);
+}
+
+/*
+ * Reports of the same error in one file: the first REPEAT_SHOWN are
+ * shown, the rest counted and summed up by repeat_flush().  "The same"
+ * is the same message with its numbers left out ("column 7").
+ */
+#define REPEAT_SHOWN 3
+
+static struct {
+	char text[sizeof ((struct kc_error *)0)->text];
+	unsigned long seen;
+	char *source;            /* a copy: the reader may be gone */
+} repeat;
+
+static int same_message(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+static void repeat_flush(void)
+{
+	if (repeat.seen > REPEAT_SHOWN) {
+		cli_progress_end();
+		fprintf(stderr, "%s: %s: %lu more lines with the same error (%s)\n",
+		        cli_progname, repeat.source, repeat.seen - REPEAT_SHOWN,
+		        repeat.text);
+	}
+	repeat.seen = 0;
+	repeat.text[0] = '\0';
+	free(repeat.source);
+	repeat.source = NULL;
+}
+
+/* A report about a line is not shown when it is one more of the same. */
+void cli_report(const struct kc_error *err)
+{
+	if (!err->source || err->line <= 0) {
+		repeat_flush();
+		print_report(err);
+		return;
+	}
+	if (repeat.seen && same_message(repeat.text, err->text) &&
+	    !strcmp(repeat.source, err->source)) {
+		if (++repeat.seen <= REPEAT_SHOWN)
+			print_report(err);
+		return;
+	}
+	repeat_flush();
+	print_report(err);
+	/* Without memory for the copy, every report is shown. */
+	if (!(repeat.source = strdup(err->source)))
+		return;
+	snprintf(repeat.text, sizeof repeat.text, "%s", err->text);
+	repeat.seen = 1;
 }
 
 int cli_record_error(const struct kc_error *where, const struct kc_error *err)
@@ -115,6 +243,7 @@ int cli_record_error(const struct kc_error *where, const struct kc_error *err)
 
 static noreturn void write_failed(int e)
 {
+	repeat_flush();
 	cli_progress_end();
 	fprintf(stderr, "%s: write error: %s\n", cli_progname,
 	        e ? strerror(e) : "unknown error");
@@ -125,6 +254,7 @@ void cli_close_stdout(void)
 {
 	int e;
 
+	repeat_flush();
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout)) {
 		if (fclose(stdout) == 0)
@@ -188,53 +318,111 @@ uint64_t cli_u64(const char *opt, const char *arg)
 	return v;
 }
 
-int cli_each_record(char **files, int n, cli_record_fn fn, void *ctx)
+/* A file whose first line opens a JSON array is a dataset file (or a
+ * JSON document), not JSON lines: say so once. */
+static int dataset_file(kc_reader *r)
+{
+	size_t len;
+	const char *line = kc_reader_line(r, &len);
+
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	if (!len || *line != '[')
+		return 0;
+	cli_warn("%s: a JSON array, not JSON lines (one record a line); for "
+	         "a dataset file, run kc-import first: kc-import %s "
+	         ">records.jsonl",
+	         kc_reader_name(r), strcmp(kc_reader_name(r), "-") ?
+	         kc_reader_name(r) : "FILE");
+	return 1;
+}
+
+/* A record that failed and is a dataset item as published (MuSiQue's
+ * JSON lines): say once what would read it. */
+static void dataset_item(const json_t *rec, const struct kc_error *where)
+{
+	const char *format = kc_import_detect(rec);
+
+	if (format && strcmp(format, "canonical"))
+		cli_warn("%s: the records are %s items as published: run "
+		         "kc-import first: kc-import %s >records.jsonl",
+		         where->source, format, strcmp(where->source, "-") ?
+		         where->source : "FILE");
+}
+
+/* The records of one file. */
+static int each_in_file(kc_reader *r, const struct cli_walk *w,
+                        unsigned long *done)
+{
+	struct kc_error err;
+	kc_status st;
+	json_t *rec;
+	int worst = CLI_OK, rc, first = 1, hinted = 0;
+
+	kc_error_clear(&err);
+	while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
+		if (first && st != KC_EIO && dataset_file(r)) {
+			json_decref(rec);
+			return CLI_FATAL;
+		}
+		first = 0;
+		if (st == KC_EIO) {
+			cli_report(&err);
+			return CLI_FATAL;
+		}
+		if (st) {
+			cli_report(&err);
+			if (w->unreadable)
+				w->unreadable(&err, w->ctx);
+			worst = worst < CLI_DATA ? CLI_DATA : worst;
+			continue;
+		}
+		rc = w->record(rec, &err, w->ctx);
+		if (rc == CLI_DATA && !hinted) {
+			dataset_item(rec, &err);
+			hinted = 1;
+		}
+		json_decref(rec);
+		if (rc > worst)
+			worst = rc;
+		if (rc == CLI_FATAL)
+			break;
+		cli_progress(++*done, 0, NULL);
+	}
+	return worst;
+}
+
+int cli_each_record(char **files, int n, const struct cli_walk *w)
 {
 	static char *stdin_only[] = { "-" };
+	unsigned long done = 0;
 	int worst = CLI_OK;
 
 	if (n == 0) {
 		files = stdin_only;
 		n = 1;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && worst < CLI_FATAL; i++) {
 		struct kc_error err;
 		kc_reader *r;
-		kc_status st;
-		json_t *rec;
+		int rc;
 
 		kc_error_clear(&err);
 		if (kc_reader_open(&r, files[i], 0, &err)) {
 			err.source = files[i];
 			cli_report(&err);
-			worst = CLI_DATA > worst ? CLI_DATA : worst;
-			continue;
+			rc = w->open_fatal ? CLI_FATAL : CLI_DATA;
+		} else {
+			rc = each_in_file(r, w, &done);
+			repeat_flush();
+			kc_reader_free(r);
 		}
-		while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
-			int rc;
-
-			if (st == KC_EIO) {
-				cli_report(&err);
-				worst = CLI_FATAL;
-				break;
-			}
-			if (st) {
-				cli_report(&err);
-				if (worst < CLI_DATA)
-					worst = CLI_DATA;
-				continue;
-			}
-			rc = fn(rec, &err, ctx);
-			json_decref(rec);
-			if (rc > worst)
-				worst = rc;
-			if (rc == CLI_FATAL)
-				break;
-		}
-		kc_reader_free(r);
-		if (worst == CLI_FATAL)
-			break;
+		if (rc > worst)
+			worst = rc;
 	}
+	cli_progress_end();
 	return worst;
 }
 
@@ -250,7 +438,7 @@ static double since(const struct timespec *t)
 	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-void cli_progress(unsigned long done, unsigned long total)
+void cli_progress(unsigned long done, unsigned long total, const char *note)
 {
 	static int tty = -1;
 	double el;
@@ -267,13 +455,14 @@ void cli_progress(unsigned long done, unsigned long total)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &progress_last);
 	el = since(&progress_t0);
+	fprintf(stderr, "\r\033[K%s: %lu", cli_progname, done);
 	if (total)
-		fprintf(stderr, "\r%s: %lu/%lu records (%.0f%%), %.1f/s ",
-		        cli_progname, done, total, 100.0 * done / total,
-		        el > 0 ? done / el : 0.0);
+		fprintf(stderr, "/%lu records (%.0f%%)", total,
+		        100.0 * done / total);
 	else
-		fprintf(stderr, "\r%s: %lu records, %.1f/s ", cli_progname, done,
-		        el > 0 ? done / el : 0.0);
+		fprintf(stderr, " records");
+	fprintf(stderr, ", %.1f/s%s ", el > 0 ? done / el : 0.0,
+	        note ? note : "");
 	progress_shown = 1;
 }
 

@@ -8,6 +8,7 @@
 #ifndef KC_CLI_H
 #define KC_CLI_H
 
+#include <getopt.h>
 #include <stdnoreturn.h>
 #include "kc.h"
 
@@ -20,13 +21,44 @@ void cli_init(int argc, char **argv);
 
 /* "prog: message" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "prog: file:line: message" from a kc_error. */
+/*
+ * "prog: file:line: message" from a kc_error.  Reports of one file and
+ * line after another that say the same (numbers aside) are shown three
+ * times; the rest are counted and summed up in one line when the next
+ * different message comes, at the end of the file, or at
+ * cli_close_stdout().
+ */
 void cli_report(const struct kc_error *err);
 /* "prog: message", exit 2. */
 noreturn void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: message" and the --help hint, exit 2. */
 noreturn void cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/*
+ * A tool's options: its --help text (starting "Usage: kc-x ..."), and
+ * getopt's short and long options, which must map -h/--help to 'h' and
+ * -V/--version to 'V'.
+ */
+struct cli_tool {
+	const char *usage;
+	const char *shortopts;
+	const struct option *longopts;
+};
+
+/*
+ * The next option, as getopt_long returns it, or -1 after the last.  It
+ * answers -h (cli_help) and -V (cli_version) itself, and ends the run
+ * with a usage error, in the tool's own name, on an unknown option or a
+ * missing value: a tool's switch has no default case.
+ */
+int cli_getopt(int argc, char **argv, const struct cli_tool *tool);
+/* The help text on stdout, the write checked: exit 0, or 2 when it
+ * could not be written. */
+noreturn void cli_help(const char *text);
+/* The usage error for a name not among names[] (NULL-terminated):
+ * "unknown WHAT 'ARG' (a, b or c)", as the library words it. */
+noreturn void cli_unknown(const char *what, const char *arg,
+                          const char *const *names);
 /* Print "prog (kc) VERSION" and exit 0. */
 noreturn void cli_version(void);
 /* Line-buffer stdout (--unbuffered). */
@@ -47,18 +79,38 @@ uint64_t cli_u64(const char *opt, const char *arg);
 
 /*
  * Call fn for each record of each file in files[0..n) ("-" or n == 0:
- * stdin).  A line that does not parse is reported and counted; fn returns
- * CLI_OK, or CLI_DATA after reporting a bad record itself, or CLI_FATAL
- * to stop.  Returns the worst status seen.  `where` names the record's
- * file and line for fn's own reports.
+ * stdin).  fn returns CLI_OK, or CLI_DATA after reporting a bad record
+ * itself (cli_record_error), or CLI_FATAL to stop.  `where` names the
+ * record's file and line for fn's own reports.
  */
 typedef int (*cli_record_fn)(json_t *rec, const struct kc_error *where,
                              void *ctx);
-int cli_each_record(char **files, int n, cli_record_fn fn, void *ctx);
+
+struct cli_walk {
+	cli_record_fn record;
+	void *ctx;
+	/* Called after a line that does not parse was reported (NULL:
+	 * nothing more to do). */
+	void (*unreadable)(const struct kc_error *err, void *ctx);
+	/* A file that cannot be opened ends the run (CLI_FATAL); else it
+	 * is reported and the next file read (CLI_DATA). */
+	int open_fatal;
+};
+
+/*
+ * Walk the records of the files, as w says; returns the worst status
+ * seen.  A line that does not parse is reported and counted; a file that
+ * is one JSON array (a dataset file) is reported once, with the advice to
+ * run kc-import, and ends the run; after a few reports of the same error
+ * in a file, the rest are counted and summed up in one line.  Shows
+ * progress on a terminal.
+ */
+int cli_each_record(char **files, int n, const struct cli_walk *w);
 
 /*
  * Report a record-level error in the standard form, using the file and
- * line of `where` and the message of `err`; returns CLI_DATA.
+ * line of `where` and the message of `err` (as cli_report); returns
+ * CLI_DATA.
  */
 int cli_record_error(const struct kc_error *where, const struct kc_error *err);
 
@@ -66,9 +118,10 @@ int cli_record_error(const struct kc_error *where, const struct kc_error *err);
  * to free; on an error, "prog: file: message" and exit 2. */
 char *cli_slurp(const char *path);
 
-/* Progress on stderr while it is a terminal: call with each record done;
- * cli_progress_end() clears the line. */
-void cli_progress(unsigned long done, unsigned long total);
+/* Progress on stderr while it is a terminal, at most 5 times a second:
+ * records done (of total, when not 0), the rate, and a note (", 3
+ * failed"; NULL: none); cli_progress_end() clears the line. */
+void cli_progress(unsigned long done, unsigned long total, const char *note);
 void cli_progress_end(void);
 
 #endif

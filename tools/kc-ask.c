@@ -78,30 +78,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* What the hooks need. */
+static const struct cli_tool tool = { usage_text, "hj:m:n:u:V", longopts };
+
+/* What the hooks need: the input's lines, when known. */
 struct run {
-	int tty;
-	int shown;              /* a progress line is on the screen */
-	unsigned long total;    /* input lines, when known */
-	struct timespec t0, last;
+	unsigned long total;
 };
-
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void progress_clear(struct run *r)
-{
-	if (r->shown) {
-		fputs("\r\033[K", stderr);
-		r->shown = 0;
-	}
-}
 
 static int on_emit(const json_t *rec, void *ctx)
 {
@@ -112,33 +94,26 @@ static int on_emit(const json_t *rec, void *ctx)
 
 static void on_report(const struct kc_error *err, void *ctx)
 {
-	progress_clear(ctx);
+	(void)ctx;
 	cli_report(err);
 }
 
 static int on_tick(const struct kc_ask_stats *st, void *ctx)
 {
 	struct run *r = ctx;
-	double el;
+	char note[96];
+	int n;
 
 	/* Whole records reach the file as they complete, so a killed run
 	 * loses only what was in flight (see --resume). */
 	if (fflush(stdout))
 		cli_die("write error: %s", strerror(errno));
-	if (!r->tty || seconds_since(&r->last) < 0.2)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &r->last);
-	el = seconds_since(&r->t0);
-	fprintf(stderr, "\r\033[K%s: ", cli_progname);
-	if (r->total)
-		fprintf(stderr, "%lu/%lu", st->written + st->skipped, r->total);
-	else
-		fprintf(stderr, "%lu", st->written + st->skipped);
-	fprintf(stderr, " records, %.1f/s, %lu failed, %u in flight",
-	        el > 0 ? st->written / el : 0.0, st->failed, st->in_flight);
-	if (st->retries)
-		fprintf(stderr, ", %lu retries", st->retries);
-	r->shown = 1;
+	n = snprintf(note, sizeof note, ", %lu failed, %u in flight",
+	             st->failed, st->in_flight);
+	if (st->retries && n > 0 && (size_t)n < sizeof note)
+		snprintf(note + n, sizeof note - (size_t)n, ", %lu retries",
+		         st->retries);
+	cli_progress(st->written + st->skipped, r->total, note);
 	return 0;
 }
 
@@ -264,8 +239,7 @@ int main(int argc, char **argv)
 	resume = calloc((size_t)argc + 1, sizeof *resume);
 	if (!resume)
 		cli_die("out of memory");
-	opterr = 0;   /* our own messages, in our own form */
-	while ((c = getopt_long(argc, argv, ":hj:m:n:u:V", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case OPT_API_KEY:
 			free(key);
@@ -289,11 +263,6 @@ int main(int argc, char **argv)
 		case OPT_EXTRA:
 			add_extra(&extra, optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			free(resume);
-			cli_close_stdout();
-			return CLI_OK;
 		case OPT_MAX_FAILURES:
 			o.max_failures = (unsigned long)cli_long(
 				"--max-failures", optarg, 1, LONG_MAX);
@@ -335,13 +304,6 @@ int main(int argc, char **argv)
 		case 'u':
 			o.url = optarg;
 			break;
-		case 'V':
-			cli_version();
-		case ':':
-			cli_usage_error("option '%s' needs a value",
-			                argv[optind - 1]);
-		default:
-			cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!o.url)
@@ -374,14 +336,11 @@ int main(int argc, char **argv)
 			cli_usage_error("%s", err.text);
 		cli_die("%s", err.text);
 	}
-	run.tty = isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &run.t0);
-	run.last = run.t0;
-	if (run.tty)
+	if (isatty(STDERR_FILENO))
 		run.total = count_lines(argv + optind, argc - optind);
 	rs = kc_ask_run(a, argv + optind, argc - optind, &hooks, &run, &err);
 	kc_ask_get_stats(a, &st);
-	progress_clear(&run);
+	cli_progress_end();
 	if (rs)
 		cli_report(&err);
 	if (st.failed || st.skipped || st.bad)

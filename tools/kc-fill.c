@@ -1,15 +1,12 @@
 /*
  * kc-fill - compose a long context around each record's own passages.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: kc-fill --pool FILE --length N [OPTION]... [FILE]...\n"
 "Compose a long context for each canonical record: its own passages placed\n"
 "among random filler passages from the pool, as many as the token budget\n"
@@ -37,41 +34,40 @@ static void usage(void)
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
-"Lengths take a k suffix (32k = 32768).  See kc-fill(1) and kc(7).\n");
-	exit(0);
-}
+"Lengths take a k suffix (32k = 32768).  See kc-fill(1) and kc(7).\n";
 
-enum { O_PLACE = 256, O_DEPTH, O_RELEVANT, O_CHAINS, O_HOPS, O_UUID,
-       O_DISTRACTORS, O_TREE, O_NOCHAINS, O_PRESET, O_CHAT, O_OVERFILL,
-       O_UNBUF };
+enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_CHAINS, OPT_HOPS, OPT_UUID,
+       OPT_DISTRACTORS, OPT_TREE, OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
+       OPT_UNBUF };
 
 static const struct option longopts[] = {
-	{ "chains", required_argument, NULL, O_CHAINS },
-	{ "chat", required_argument, NULL, O_CHAT },
-	{ "depth", required_argument, NULL, O_DEPTH },
-	{ "distractors", required_argument, NULL, O_DISTRACTORS },
+	{ "chains", required_argument, NULL, OPT_CHAINS },
+	{ "chat", required_argument, NULL, OPT_CHAT },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
 	{ "generate", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "hops", required_argument, NULL, O_HOPS },
+	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "length", required_argument, NULL, 'l' },
-	{ "no-chains", no_argument, NULL, O_NOCHAINS },
-	{ "overfill", required_argument, NULL, O_OVERFILL },
-	{ "place", required_argument, NULL, O_PLACE },
+	{ "no-chains", no_argument, NULL, OPT_NOCHAINS },
+	{ "overfill", required_argument, NULL, OPT_OVERFILL },
+	{ "place", required_argument, NULL, OPT_PLACE },
 	{ "pool", required_argument, NULL, 'p' },
-	{ "preset", required_argument, NULL, O_PRESET },
-	{ "relevant-only", no_argument, NULL, O_RELEVANT },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "relevant-only", no_argument, NULL, OPT_RELEVANT },
 	{ "seed", required_argument, NULL, 's' },
 	{ "tokenizer", required_argument, NULL, 't' },
-	{ "tree", no_argument, NULL, O_TREE },
-	{ "unbuffered", no_argument, NULL, O_UNBUF },
-	{ "uuid", required_argument, NULL, O_UUID },
+	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
+	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_tool tool = { usage_text, "g:hl:p:s:t:V", longopts };
+
 struct ctx {
 	kc_filler *filler;
-	unsigned long done;
 };
 
 static int fill_one(json_t *rec, const struct kc_error *where, void *data)
@@ -83,7 +79,6 @@ static int fill_one(json_t *rec, const struct kc_error *where, void *data)
 	if (kc_record_validate(rec, &err) || kc_fill(c->filler, rec, &err))
 		return cli_record_error(where, &err);
 	cli_write(rec);
-	cli_progress(++c->done, 0);
 	return CLI_OK;
 }
 
@@ -102,12 +97,11 @@ int main(int argc, char **argv)
 	kc_json_fast_alloc();
 	kc_fill_opts_init(&o, 0);
 	pools = calloc((size_t)argc + 1, sizeof *pools);
-	while ((c = getopt_long(argc, argv, "g:hl:p:s:t:V", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'g':
 			o.plan.generate = cli_long("--generate", optarg, 0, 1L << 30);
 			break;
-		case 'h': usage(); break;
 		case 'l': o.plan.length = cli_length("--length", optarg); break;
 		case 'p': pools[npools++] = optarg; break;
 		case 's':
@@ -115,48 +109,40 @@ int main(int argc, char **argv)
 			o.plan.seed_set = 1;
 			break;
 		case 't': tokspec = optarg; break;
-		case 'V': cli_version(); break;
-		case O_PLACE:
-			if (kc_place_parse(optarg, &o.place) ||
-			    o.place == KC_PLACE_DEPTH)
-				cli_usage_error("invalid --place '%s' (gaussian or "
-				                "uniform)", optarg);
+		case OPT_PLACE:
+			if (kc_place_parse(optarg, &o.place, &err))
+				cli_usage_error("%s", err.text);
 			break;
-		case O_DEPTH:
+		case OPT_DEPTH:
 			o.place = KC_PLACE_DEPTH;
 			o.depth = cli_double("--depth", optarg, 0, 1);
 			break;
-		case O_RELEVANT: o.relevant_only = 1; break;
-		case O_CHAINS:
+		case OPT_RELEVANT: o.relevant_only = 1; break;
+		case OPT_CHAINS:
 			o.plan.chains = cli_long("--chains", optarg, 0, 1L << 20);
 			break;
-		case O_NOCHAINS: o.plan.chains = 0; break;
-		case O_HOPS: o.plan.hops = cli_long("--hops", optarg, 1, 1024); break;
-		case O_DISTRACTORS:
+		case OPT_NOCHAINS: o.plan.chains = 0; break;
+		case OPT_HOPS: o.plan.hops = cli_long("--hops", optarg, 1, 1024); break;
+		case OPT_DISTRACTORS:
 			o.plan.distractors = cli_long("--distractors", optarg, 0,
 			                              1L << 24);
 			break;
-		case O_TREE: o.plan.tree = 1; break;
-		case O_UUID:
+		case OPT_TREE: o.plan.tree = 1; break;
+		case OPT_UUID:
 			if (kc_uuid_format_parse(optarg, &o.plan.uuid))
 				cli_usage_error("invalid --uuid '%s' (default, default_N, "
 				                "nano_N)", optarg);
 			break;
-		case O_PRESET:
+		case OPT_PRESET:
 			if (!kc_preset(optarg))
-				cli_usage_error("unknown --preset '%s'", optarg);
+				cli_unknown("preset", optarg, kc_preset_names());
 			o.plan.preset = optarg;
 			break;
-		case O_CHAT: o.plan.chat = optarg; break;
-		case O_OVERFILL:
+		case OPT_CHAT: o.plan.chat = optarg; break;
+		case OPT_OVERFILL:
 			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
-		case O_UNBUF: cli_unbuffered(); break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			free(pools);
-			return CLI_FATAL;
+		case OPT_UNBUF: cli_unbuffered(); break;
 		}
 	}
 	if (!o.plan.length)
@@ -187,8 +173,8 @@ int main(int argc, char **argv)
 	}
 	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err))
 		goto fail;
-	rc = cli_each_record(argv + optind, argc - optind, fill_one, &ctx);
-	cli_progress_end();
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = fill_one, .ctx = &ctx });
 	cli_close_stdout();
 	goto done;
 fail:

@@ -3,14 +3,13 @@
  * judge.pass_rate, as kc-judge writes them), by id list and by source.
  * See kc-filter(1).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
 static const char usage_text[] =
-"usage: kc-filter [-hsuV] [-c range] [-i file] [-p range] [-P preset]\n"
+"Usage: kc-filter [-hsuV] [-c range] [-i file] [-p range] [-P preset]\n"
 "                 [-S source] [-x file] [file ...]\n"
 "\n"
 "Keep the records that pass every filter given; write them unchanged.\n"
@@ -42,6 +41,8 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static const struct cli_tool tool = { usage_text, "c:hi:p:P:sS:ux:V", longopts };
 
 static int filter_one(json_t *rec, const struct kc_error *where, void *arg)
 {
@@ -91,19 +92,13 @@ int main(int argc, char **argv)
 	kc_error_clear(&err);
 	if (kc_filter_new(&f, &err))
 		cli_die("%s", err.text);
-	while ((ch = getopt_long(argc, argv, "c:hi:p:P:sS:ux:V", longopts,
-	                         NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, &tool)) != -1) {
 		kc_status st = KC_OK;
 
 		switch (ch) {
 		case 'c':
 			st = kc_filter_set_correct(f, optarg, &err);
 			break;
-		case 'h':
-			kc_filter_free(f);
-			fputs(usage_text, stdout);
-			cli_close_stdout();
-			return CLI_OK;
 		case 'i':
 		case 'x':
 			if (kc_filter_load_ids(f, optarg, ch == 'x', &err))
@@ -124,20 +119,14 @@ int main(int argc, char **argv)
 		case 'u':
 			cli_unbuffered();
 			break;
-		case 'V':
-			cli_version();
-		default:
-			kc_filter_free(f);
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
 		}
 		if (st == KC_ENOMEM)
 			cli_die("%s", err.text);
 		if (st)
 			cli_usage_error("%s", err.text);
 	}
-	rc = cli_each_record(argv + optind, argc - optind, filter_one, f);
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = filter_one, .ctx = f });
 	cli_close_stdout();
 	if (want_stats)
 		stats(kc_filter_stats(f));

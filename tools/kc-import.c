@@ -2,16 +2,13 @@
  * kc-import - the published QA datasets in, one canonical record per
  * question out.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: kc-import [-q] [--stats] [-f FORMAT] [-n N] [-s NAME]\n"
 "                 [--max-record BYTES] [--unbuffered] [FILE]...\n"
 "Read HotpotQA, MuSiQue or 2WikiMultihopQA files as published (one JSON\n"
@@ -33,25 +30,24 @@ static void usage(void)
 "\n"
 "With no FILE, or when FILE is -, read standard input.  Unanswerable\n"
 "MuSiQue items are left out and counted; a bad element is reported and\n"
-"the rest go on (exit status 1).  See kc-import(1) and kc(7).\n");
-	cli_close_stdout();
-	exit(CLI_OK);
-}
+"the rest go on (exit status 1).  See kc-import(1) and kc(7).\n";
 
-enum { O_STATS = 256, O_MAX, O_UNBUF };
+enum { OPT_STATS = 256, OPT_MAX, OPT_UNBUF };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "limit", required_argument, NULL, 'n' },
-	{ "max-record", required_argument, NULL, O_MAX },
+	{ "max-record", required_argument, NULL, OPT_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "source", required_argument, NULL, 's' },
-	{ "stats", no_argument, NULL, O_STATS },
-	{ "unbuffered", no_argument, NULL, O_UNBUF },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static const struct cli_tool tool = { usage_text, "f:hn:qs:V", longopts };
 
 struct opts {
 	const char *format, *source;
@@ -105,7 +101,7 @@ static int import_file(const char *path, const struct opts *o,
 				cli_die("out of memory");
 			cli_write(rec);
 			json_decref(rec);
-			cli_progress(++*written, 0);
+			cli_progress(++*written, 0, NULL);
 			continue;
 		}
 		if (st == KC_EUNSUPPORTED) {
@@ -133,16 +129,13 @@ int main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
-	while ((c = getopt_long(argc, argv, "f:hn:qs:V", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!kc_import_format_known(optarg))
 				cli_usage_error("invalid --format '%s' (hotpotqa, musique, "
 				                "2wikimqa or canonical)", optarg);
 			o.format = optarg;
-			break;
-		case 'h':
-			usage();
 			break;
 		case 'n':
 			o.limit = cli_long("--limit", optarg, 0, LONG_MAX);
@@ -157,23 +150,16 @@ int main(int argc, char **argv)
 				                "name)", optarg);
 			o.source = optarg;
 			break;
-		case 'V':
-			cli_version();
-			break;
-		case O_STATS:
+		case OPT_STATS:
 			o.stats = 1;
 			break;
-		case O_MAX:
+		case OPT_MAX:
 			o.max = (size_t)cli_long("--max-record", optarg, 1,
 			                         (long)(KC_BUF_MAX - 1));
 			break;
-		case O_UNBUF:
+		case OPT_UNBUF:
 			cli_unbuffered();
 			break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			exit(CLI_FATAL);
 		}
 	}
 	if (optind == argc)

@@ -3,7 +3,6 @@
  * the gold answers (em, sub_em, cem, f1, format_em, format_f1); add
  * "judge" to the record.  See kc-judge(1).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-"usage: kc-judge [-hsuV] [-a field] [-e rule] [-m metric] [-r field]\n"
+"Usage: kc-judge [-hsuV] [-a field] [-e rule] [-m metric] [-r field]\n"
 "                [-t threshold] [--reference-compat] [file ...]\n"
 "\n"
 "Score each record's responses against its gold answers and add \"judge\".\n"
@@ -50,9 +49,10 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_tool tool = { usage_text, "a:e:hm:r:st:uV", longopts };
+
 struct ctx {
 	kc_judge *judge;
-	unsigned long done;
 };
 
 static int judge_one(json_t *rec, const struct kc_error *where, void *arg)
@@ -64,7 +64,6 @@ static int judge_one(json_t *rec, const struct kc_error *where, void *arg)
 	if (kc_judge_record(c->judge, rec, &err))
 		return cli_record_error(where, &err);
 	cli_write(rec);
-	cli_progress(++c->done, 0);
 	return CLI_OK;
 }
 
@@ -107,24 +106,18 @@ int main(int argc, char **argv)
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_judge_options_init(&o);
-	while ((ch = getopt_long(argc, argv, "a:e:hm:r:st:uV", longopts,
-	                         NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (ch) {
 		case 'a':
 			o.answers_field = optarg;
 			break;
 		case 'e':
-			if (kc_extract_parse(optarg, &o.extract))
-				cli_usage_error("unknown extraction rule '%s'",
-				                optarg);
+			if (kc_extract_parse(optarg, &o.extract, &err))
+				cli_usage_error("%s", err.text);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			cli_close_stdout();
-			return CLI_OK;
 		case 'm':
-			if (kc_metric_parse(optarg, &o.metric))
-				cli_usage_error("unknown metric '%s'", optarg);
+			if (kc_metric_parse(optarg, &o.metric, &err))
+				cli_usage_error("%s", err.text);
 			break;
 		case OPT_COMPAT:
 			o.reference_compat = 1;
@@ -141,12 +134,6 @@ int main(int argc, char **argv)
 		case 'u':
 			cli_unbuffered();
 			break;
-		case 'V':
-			cli_version();
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
 		}
 	}
 	if ((o.answers_field && !*o.answers_field) ||
@@ -155,8 +142,8 @@ int main(int argc, char **argv)
 	kc_error_clear(&err);
 	if (kc_judge_new(&c.judge, &o, &err))
 		cli_die("%s", err.text);
-	rc = cli_each_record(argv + optind, argc - optind, judge_one, &c);
-	cli_progress_end();
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = judge_one, .ctx = &c });
 	cli_close_stdout();
 	if (want_summary)
 		summary(&o, kc_judge_totals(c.judge));

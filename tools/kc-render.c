@@ -2,15 +2,12 @@
  * kc-render - turn records into prompts, in the format a trainer reads.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: kc-render [OPTION]... [FILE]...\n"
 "Build each record's prompt from a preset or template, count it exactly\n"
 "with the model's tokenizer and chat template, drop filler passages that\n"
@@ -35,35 +32,34 @@ static void usage(void)
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
-"See kc-render(1) and kc(7).\n");
-	exit(0);
-}
+"See kc-render(1) and kc(7).\n";
 
-enum { O_TEMPLATE = 256, O_TEMPLATE_FILE, O_NOLIMIT, O_CHAT, O_SPLIT,
-       O_DATASOURCE, O_UNBUF, O_RECOUNT };
+enum { OPT_TEMPLATE = 256, OPT_TEMPLATE_FILE, OPT_NOLIMIT, OPT_CHAT, OPT_SPLIT,
+       OPT_DATASOURCE, OPT_UNBUF, OPT_RECOUNT };
 
 static const struct option longopts[] = {
-	{ "chat", required_argument, NULL, O_CHAT },
-	{ "data-source", required_argument, NULL, O_DATASOURCE },
+	{ "chat", required_argument, NULL, OPT_CHAT },
+	{ "data-source", required_argument, NULL, OPT_DATASOURCE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "max-tokens", required_argument, NULL, 'm' },
-	{ "no-limit", no_argument, NULL, O_NOLIMIT },
+	{ "no-limit", no_argument, NULL, OPT_NOLIMIT },
 	{ "preset", required_argument, NULL, 'p' },
-	{ "recount", no_argument, NULL, O_RECOUNT },
+	{ "recount", no_argument, NULL, OPT_RECOUNT },
 	{ "seed", required_argument, NULL, 's' },
-	{ "split", required_argument, NULL, O_SPLIT },
-	{ "template", required_argument, NULL, O_TEMPLATE },
-	{ "template-file", required_argument, NULL, O_TEMPLATE_FILE },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "template-file", required_argument, NULL, OPT_TEMPLATE_FILE },
 	{ "tokenizer", required_argument, NULL, 't' },
-	{ "unbuffered", no_argument, NULL, O_UNBUF },
+	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_tool tool = { usage_text, "f:hm:p:s:t:V", longopts };
+
 struct ctx {
 	kc_renderer *r;
-	unsigned long done;
 };
 
 static int render_one(json_t *rec, const struct kc_error *where, void *data)
@@ -84,7 +80,6 @@ static int render_one(json_t *rec, const struct kc_error *where, void *data)
 		cli_write(out);
 	}
 	json_decref(out);
-	cli_progress(++c->done, 0);
 	return CLI_OK;
 }
 
@@ -101,18 +96,16 @@ int main(int argc, char **argv)
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_render_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "f:hm:p:s:t:V", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'f':
-			if (kc_format_parse(optarg, &o.format))
-				cli_usage_error("invalid --format '%s' (chat, verl, "
-				                "swift, keychain, text)", optarg);
+			if (kc_format_parse(optarg, &o.format, &err))
+				cli_usage_error("%s", err.text);
 			break;
-		case 'h': usage(); break;
 		case 'm': o.max_tokens = cli_length("--max-tokens", optarg); break;
 		case 'p':
 			if (!kc_preset(optarg))
-				cli_usage_error("unknown --preset '%s'", optarg);
+				cli_unknown("preset", optarg, kc_preset_names());
 			o.plan.preset = optarg;
 			break;
 		case 's':
@@ -120,22 +113,17 @@ int main(int argc, char **argv)
 			o.plan.seed_set = 1;
 			break;
 		case 't': tokspec = optarg; break;
-		case 'V': cli_version(); break;
-		case O_TEMPLATE: o.template = optarg; break;
-		case O_TEMPLATE_FILE:
+		case OPT_TEMPLATE: o.template = optarg; break;
+		case OPT_TEMPLATE_FILE:
 			free(template_text);
 			o.template = template_text = cli_slurp(optarg);
 			break;
-		case O_NOLIMIT: o.max_tokens = -1; break;
-		case O_CHAT: o.plan.chat = optarg; break;
-		case O_SPLIT: o.split = optarg; break;
-		case O_DATASOURCE: o.data_source = optarg; break;
-		case O_UNBUF: cli_unbuffered(); break;
-		case O_RECOUNT: o.recount = 1; break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
+		case OPT_NOLIMIT: o.max_tokens = -1; break;
+		case OPT_CHAT: o.plan.chat = optarg; break;
+		case OPT_SPLIT: o.split = optarg; break;
+		case OPT_DATASOURCE: o.data_source = optarg; break;
+		case OPT_UNBUF: cli_unbuffered(); break;
+		case OPT_RECOUNT: o.recount = 1; break;
 		}
 	}
 	if (o.template && o.plan.preset)
@@ -152,8 +140,8 @@ int main(int argc, char **argv)
 		}
 		goto fail;
 	}
-	rc = cli_each_record(argv + optind, argc - optind, render_one, &ctx);
-	cli_progress_end();
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = render_one, .ctx = &ctx });
 	cli_close_stdout();
 	goto done;
 fail:

@@ -11,7 +11,6 @@
  * files (--raw) or lines (--lines).  See kc-tok(1).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,41 +29,39 @@ static struct {
 	kc_buf line;
 } g;
 
-static void usage(void)
-{
-	printf("usage: kc-tok [-t SPEC] [--ids | --offsets | --tokens] "
-	       "[--chat[=NAME]]\n"
-	       "              [--raw | --lines] [--field KEY] [FILE...]\n"
-	       "       kc-tok [-t SPEC] --info\n"
-	       "\n"
-	       "Print the token count of each text, or its tokens.\n"
-	       "\n"
-	       "  -t, --tokenizer SPEC  qwen (default, or $KC_TOKENIZER), llama3, "
-	       "cl100k,\n"
-	       "                        o200k, approx, a tokenizer.json, a "
-	       "directory, a\n"
-	       "                        .tiktoken file, or a Hugging Face repo id "
-	       "in the cache\n"
-	       "  -i, --ids             print the ids, separated by spaces\n"
-	       "      --offsets         print ID@BYTE-OFFSET for each token\n"
-	       "      --tokens          print each token's bytes, escaped\n"
-	       "  -c, --chat[=NAME]     count the text as one user message of "
-	       "the chat\n"
-	       "                        template NAME (chatml, qwen2.5, llama3, "
-	       "llama3.1;\n"
-	       "                        default: the tokenizer's own)\n"
-	       "  -r, --raw             each FILE (or stdin) as a whole is one "
-	       "text\n"
-	       "  -l, --lines           each line, without its newline, is one "
-	       "text\n"
-	       "  -f, --field KEY       JSON lines: the text is the string field "
-	       "KEY\n"
-	       "                        (default \"text\", else \"prompt\" or "
-	       "prompt[0].content)\n"
-	       "      --info            describe the tokenizer as one JSON line\n"
-	       "  -h, --help            show this help and exit\n"
-	       "  -V, --version         show the version and exit\n");
-}
+static const char usage_text[] =
+"Usage: kc-tok [-t SPEC] [--ids | --offsets | --tokens] "
+"[--chat[=NAME]]\n"
+"              [--raw | --lines] [--field KEY] [FILE...]\n"
+"       kc-tok [-t SPEC] --info\n"
+"\n"
+"Print the token count of each text, or its tokens.\n"
+"\n"
+"  -t, --tokenizer SPEC  qwen (default, or $KC_TOKENIZER), llama3, "
+"cl100k,\n"
+"                        o200k, approx, a tokenizer.json, a "
+"directory, a\n"
+"                        .tiktoken file, or a Hugging Face repo id "
+"in the cache\n"
+"  -i, --ids             print the ids, separated by spaces\n"
+"      --offsets         print ID@BYTE-OFFSET for each token\n"
+"      --tokens          print each token's bytes, escaped\n"
+"  -c, --chat[=NAME]     count the text as one user message of "
+"the chat\n"
+"                        template NAME (chatml, qwen2.5, llama3, "
+"llama3.1;\n"
+"                        default: the tokenizer's own)\n"
+"  -r, --raw             each FILE (or stdin) as a whole is one "
+"text\n"
+"  -l, --lines           each line, without its newline, is one "
+"text\n"
+"  -f, --field KEY       JSON lines: the text is the string field "
+"KEY\n"
+"                        (default \"text\", else \"prompt\" or "
+"prompt[0].content)\n"
+"      --info            describe the tokenizer as one JSON line\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n";
 
 /* ------------------------------------------------------------------ */
 /* Output. */
@@ -347,17 +344,17 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct cli_tool tool = { usage_text, "c::f:hilrt:V", opts };
 	const char *spec = NULL;
 	int input = IN_JSON, do_info = 0, c, worst = CLI_OK;
 	struct kc_error err;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
-	while ((c = getopt_long(argc, argv, "c::f:hilrt:V", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'c': g.chat = optarg ? optarg : ""; break;
 		case 'f': g.field = optarg; break;
-		case 'h': usage(); cli_close_stdout(); return CLI_OK;
 		case 'i': g.mode = M_IDS; break;
 		case 'I': do_info = 1; break;
 		case 'l': input = IN_LINES; break;
@@ -365,11 +362,6 @@ int main(int argc, char **argv)
 		case 'r': input = IN_RAW; break;
 		case 't': spec = optarg; break;
 		case 'T': g.mode = M_TOKENS; break;
-		case 'V': cli_version();
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
 		}
 	}
 	if (g.field && input != IN_JSON)
@@ -406,7 +398,8 @@ int main(int argc, char **argv)
 	kc_buf_init(&g.line, 0);
 
 	if (input == IN_JSON) {
-		worst = cli_each_record(argv + optind, argc - optind, each_json, NULL);
+		worst = cli_each_record(argv + optind, argc - optind,
+		                        &(struct cli_walk){ .record = each_json });
 	} else {
 		char *dash[] = { "-" };
 		char **files = optind < argc ? argv + optind : dash;

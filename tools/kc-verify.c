@@ -9,15 +9,12 @@
  * error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: kc-verify [OPTION]... [FILE]...\n"
 "Check records written by kc-render (any format) or kc-chain from their\n"
 "prompt text alone: the chain from the head reaches exactly the real\n"
@@ -36,27 +33,30 @@ static void usage(void)
 "      --template-file F  the template from a file\n"
 "  -q, --quiet            no line per failing record, the summary only\n"
 "      --json             the summary as one JSON object\n"
+"      --allow-empty      an input without records passes (default: fails)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
-"See kc-verify(1) and kc(7).\n");
-	exit(0);
-}
+"See kc-verify(1) and kc(7).\n";
 
-enum { O_MINFILL = 256, O_JSON, O_TEMPLATE, O_TEMPLATE_FILE };
+enum { OPT_MINFILL = 256, OPT_JSON, OPT_TEMPLATE, OPT_TEMPLATE_FILE,
+       OPT_ALLOW_EMPTY };
 
 static const struct option longopts[] = {
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, O_JSON },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "max-tokens", required_argument, NULL, 'm' },
-	{ "min-fill", required_argument, NULL, O_MINFILL },
+	{ "min-fill", required_argument, NULL, OPT_MINFILL },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "template", required_argument, NULL, O_TEMPLATE },
-	{ "template-file", required_argument, NULL, O_TEMPLATE_FILE },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "template-file", required_argument, NULL, OPT_TEMPLATE_FILE },
 	{ "tokenizer", required_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static const struct cli_tool tool = { usage_text, "hm:qt:V", longopts };
 
 struct tally {
 	unsigned long records, passed, failed, unreadable, unchecked;
@@ -64,7 +64,7 @@ struct tally {
 	double *use;             /* tokens / budget per counted record */
 	size_t nuse, capuse;
 	int quiet;
-	int stop;                /* a fatal error: check no further file */
+	kc_verifier *v;
 };
 
 static void note_use(struct tally *t, const struct kc_verify_result *res)
@@ -116,72 +116,46 @@ static void report(const struct kc_error *where, struct kc_error *err,
 	cli_record_error(where, &e);
 }
 
-/* Check every record of one file; CLI_FATAL stops the run. */
-static int verify_file(kc_verifier *v, const char *path, struct tally *t)
+static int verify_one(json_t *rec, const struct kc_error *where, void *data)
 {
-	struct kc_error err, where;
-	kc_reader *r;
+	struct tally *t = data;
+	struct kc_verify_result res;
+	struct kc_error err;
 	kc_status st;
-	json_t *rec;
-	int rc = CLI_OK;
 
 	kc_error_clear(&err);
-	if (kc_reader_open(&r, path, 0, &err)) {
-		err.source = path;
+	st = kc_verify(t->v, rec, &res, &err);
+	if (st != KC_OK && st != KC_EVERIFY) {
+		/* Not the record's fault (a tokenizer that cannot be opened,
+		 * no memory): stop. */
+		err.source = where->source;
+		err.line = where->line;
 		cli_report(&err);
 		return CLI_FATAL;
 	}
-	while ((st = kc_reader_next(r, &rec, &err)) != KC_EOF) {
-		struct kc_verify_result res;
-
-		if (st == KC_EIO) {
-			cli_report(&err);
-			rc = CLI_FATAL;
-			t->stop = 1;
-			break;
-		}
-		if (st) {
-			cli_report(&err);
-			t->unreadable++;
-			rc = CLI_DATA;
-			continue;
-		}
-		where = err;
-		where.source = kc_reader_name(r);
-		where.line = kc_reader_lineno(r);
-		kc_error_clear(&err);
-		st = kc_verify(v, rec, &res, &err);
-		json_decref(rec);
-		if (st == KC_OK || st == KC_EVERIFY) {
-			t->records++;
-			note_use(t, &res);
-			if (!res.question_checked)
-				t->unchecked++;
-		}
-		if (st == KC_OK) {
-			t->passed++;
-		} else if (st == KC_EVERIFY) {
-			t->failed++;
-			for (int k = 0; k < KC_VERIFY_REASONS; k++)
-				if (res.reasons & (1u << k))
-					t->by_reason[k]++;
-			if (!t->quiet)
-				report(&where, &err, &res);
-			rc = CLI_DATA;
-		} else {
-			/* Not the record's fault (a tokenizer that cannot be
-			 * opened, no memory): stop. */
-			err.source = where.source;
-			err.line = where.line;
-			cli_report(&err);
-			rc = CLI_FATAL;
-			t->stop = 1;
-			break;
-		}
-		cli_progress(t->records, 0);
+	t->records++;
+	note_use(t, &res);
+	if (!res.question_checked)
+		t->unchecked++;
+	if (st == KC_OK) {
+		t->passed++;
+		return CLI_OK;
 	}
-	kc_reader_free(r);
-	return rc;
+	t->failed++;
+	for (int k = 0; k < KC_VERIFY_REASONS; k++)
+		if (res.reasons & (1u << k))
+			t->by_reason[k]++;
+	if (!t->quiet)
+		report(where, &err, &res);
+	return CLI_DATA;
+}
+
+static void unreadable(const struct kc_error *err, void *data)
+{
+	struct tally *t = data;
+
+	(void)err;
+	t->unreadable++;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -271,57 +245,50 @@ int main(int argc, char **argv)
 	struct kc_verify_opts o;
 	struct kc_error err;
 	struct tally t;
-	kc_verifier *v;
 	char *template_text = NULL;
-	int c, json = 0, rc = CLI_OK;
+	int c, json = 0, allow_empty = 0, rc = CLI_OK;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_verify_opts_init(&o);
 	memset(&t, 0, sizeof t);
-	while ((c = getopt_long(argc, argv, "hm:qt:V", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
-		case 'h': usage(); break;
 		case 'm': o.max_tokens = cli_length("--max-tokens", optarg); break;
 		case 'q': t.quiet = 1; break;
 		case 't': o.tokenizer = optarg; break;
-		case 'V': cli_version(); break;
-		case O_MINFILL:
+		case OPT_MINFILL:
 			o.min_fill = cli_double("--min-fill", optarg, 0, 1);
 			break;
-		case O_JSON: json = 1; break;
-		case O_TEMPLATE: o.template = optarg; break;
-		case O_TEMPLATE_FILE:
+		case OPT_JSON: json = 1; break;
+		case OPT_ALLOW_EMPTY: allow_empty = 1; break;
+		case OPT_TEMPLATE: o.template = optarg; break;
+		case OPT_TEMPLATE_FILE:
 			free(template_text);
 			o.template = template_text = cli_slurp(optarg);
 			break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
 		}
 	}
 	kc_error_clear(&err);
-	if (kc_verifier_new(&v, &o, &err)) {
+	if (kc_verifier_new(&t.v, &o, &err)) {
 		cli_report(&err);
 		return CLI_FATAL;
 	}
-	if (optind == argc) {
-		rc = verify_file(v, "-", &t);
-	} else {
-		for (int i = optind; i < argc && !t.stop; i++) {
-			int r = verify_file(v, argv[i], &t);
-			if (r > rc)
-				rc = r;
-		}
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = verify_one, .ctx = &t,
+	                                         .unreadable = unreadable,
+	                                         .open_fatal = 1 });
+	if (!t.records && !t.unreadable && !allow_empty && rc < CLI_FATAL) {
+		/* An empty file at the end of a pipeline: a stage lost it all. */
+		cli_warn("no records (--allow-empty to let that pass)");
+		rc = rc > CLI_DATA ? rc : CLI_DATA;
 	}
-	cli_progress_end();
 	if (json)
 		summary_json(&t);
 	else
 		summary_text(&t);
 	cli_close_stdout();
-	kc_verifier_free(v);
+	kc_verifier_free(t.v);
 	free(template_text);
 	free(t.use);
 	return rc;

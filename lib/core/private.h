@@ -1,6 +1,7 @@
 /*
  * core/private.h - what every subsystem of libkc shares and no caller
- * needs: the one way to say "out of memory".
+ * needs: the one way to say "out of memory", and the names of an enum's
+ * values.
  */
 #ifndef KC_CORE_PRIVATE_H
 #define KC_CORE_PRIVATE_H
@@ -10,5 +11,17 @@
 /* Fill err (which may be NULL) with KC_ENOMEM and "out of memory";
  * returns KC_ENOMEM. */
 kc_status kc_error_nomem(struct kc_error *err);
+
+/*
+ * The names of an enum's values, names[0..n) in value order.
+ * kc_name_of: the name of `value`, or NULL out of range.
+ * kc_name_parse: the value named `s` into *value; for another name,
+ * KC_EINVAL and err says "unknown WHAT 'S' (a, b or c)".
+ */
+const char *kc_name_of(const char *const *names, size_t n, int value);
+kc_status kc_name_parse(const char *const *names, size_t n, const char *what,
+                        const char *s, int *value, struct kc_error *err);
+
+#define KC_NAMES(a) (a), (sizeof (a) / sizeof *(a))
 
 #endif

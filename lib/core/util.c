@@ -3,9 +3,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 
 kc_status kc_parse_length(const char *s, long *out)
 {
@@ -80,4 +83,29 @@ size_t kc_utf8_valid_prefix(const char *str, size_t len)
 		i += n + 1;
 	}
 	return len;
+}
+
+const char *kc_name_of(const char *const *names, size_t n, int value)
+{
+	return value >= 0 && (size_t)value < n ? names[value] : NULL;
+}
+
+kc_status kc_name_parse(const char *const *names, size_t n, const char *what,
+                        const char *s, int *value, struct kc_error *err)
+{
+	char list[256];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(s, names[i])) {
+			*value = (int)i;
+			return KC_OK;
+		}
+	list[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof list; i++)
+		if (names[i])
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+			                        len ? (i + 1 == n ? " or " : ", ") : "",
+			                        names[i]);
+	return kc_error_set(err, KC_EINVAL, "unknown %s '%s' (%s)", what, s, list);
 }

@@ -439,7 +439,8 @@ static kc_status build(const json_t *item, const char *format, json_t **out,
 	else if (!strcmp(format, "musique"))
 		st = from_musique(item, out, err);
 	else
-		return kc_error_set(err, KC_EINVAL, "unknown format '%s'", format);
+		return kc_error_set(err, KC_EINVAL, "unknown format '%s' (hotpotqa, "
+		                    "musique or 2wikimqa)", format);
 	/* What was built must be what every tool accepts (an empty answer,
 	 * say, is refused here rather than later). */
 	if (st == KC_OK && *out && (st = kc_record_validate(*out, err))) {

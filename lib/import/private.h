@@ -7,9 +7,6 @@
 
 #include "kc.h"
 
-/* The format of one item from its keys (see kc_import.h), or NULL. */
-const char *kc_import_detect(const json_t *item);
-
 /*
  * Build the canonical record of one dataset item in `format` (not NULL).
  * Returns KC_OK with *out a new record, or KC_OK with *out NULL when the

@@ -13,15 +13,16 @@
  * escapes goes straight from the text to json_stringn_nocheck.
  *
  * The result is jansson's, on purpose: kc_json_parse accepts exactly
- * what json_loadb(text, len, JSON_DECODE_ANY) accepts and builds the same
- * values with jansson's own constructors (duplicate keys: the last value,
- * in the first one's place).  Quirks kept: at most 2048 nested values,
- * counting the scalar in the innermost container (JSON_PARSER_MAX_DEPTH);
- * integers must fit a long long; a real that overflows is refused, one
- * that underflows is not; \u0000 is refused; and a NUL byte right after a
- * number or a word is skipped, because jansson's one-byte push-back
- * cannot hold a NUL and loses it.  On a refusal the message, line and
- * column are jansson's too (jsonerr.c).
+ * what json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL) accepts
+ * ("\u0000" is valid JSON, and Hugging Face's tokenizers count it) and
+ * builds the same values with jansson's own constructors (duplicate keys:
+ * the last value, in the first one's place).  Quirks kept: at most 2048
+ * nested values, counting the scalar in the innermost container
+ * (JSON_PARSER_MAX_DEPTH); integers must fit a long long; a real that
+ * overflows is refused, one that underflows is not; \u0000 is refused in
+ * a key only; and a NUL byte right after a number or a word is skipped,
+ * because jansson's one-byte push-back cannot hold a NUL and loses it.
+ * On a refusal the message, line and column are jansson's too (error.c).
  *
  * tests/unit/test-json.c and the fuzz target tests/fuzz/json/ hold this
  * against jansson itself.
@@ -467,9 +468,6 @@ static json_t *parse_value(struct parser *ps)
 
 		if (parse_string(ps, &s, &n, &nul))
 			return fail_at(ps, q, NULL), NULL;
-		if (nul)
-			return fail_at(ps, q, "\\u0000 is not allowed without "
-			               "JSON_ALLOW_NUL"), NULL;
 		if (!(v = json_stringn_nocheck(s, n)))
 			nomem(ps);
 		break;

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 #include "judge/private.h"
 
 static const char *const extract_names[KC_EXTRACT_COUNT] = {
@@ -46,20 +47,19 @@ static const char *const extract_names[KC_EXTRACT_COUNT] = {
 
 const char *kc_extract_name(enum kc_extract how)
 {
-	if ((unsigned)how >= KC_EXTRACT_COUNT)
-		return NULL;
-	return extract_names[how];
+	return kc_name_of(KC_NAMES(extract_names), (int)how);
 }
 
-kc_status kc_extract_parse(const char *name, enum kc_extract *how)
+kc_status kc_extract_parse(const char *name, enum kc_extract *how,
+                           struct kc_error *err)
 {
-	for (int i = 0; i < KC_EXTRACT_COUNT; i++) {
-		if (!strcmp(name, extract_names[i])) {
-			*how = (enum kc_extract)i;
-			return KC_OK;
-		}
-	}
-	return KC_EINVAL;
+	int v;
+	kc_status st = kc_name_parse(KC_NAMES(extract_names),
+	                             "extraction rule", name, &v, err);
+
+	if (!st)
+		*how = (enum kc_extract)v;
+	return st;
 }
 
 /*

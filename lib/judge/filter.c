@@ -57,9 +57,7 @@ static const char *const drop_names[KC_DROP_COUNT] = {
 
 const char *kc_drop_name(enum kc_drop why)
 {
-	if ((unsigned)why >= KC_DROP_COUNT)
-		return NULL;
-	return drop_names[why];
+	return kc_name_of(KC_NAMES(drop_names), (int)why);
 }
 
 kc_status kc_filter_new(kc_filter **out, struct kc_error *err)
@@ -224,17 +222,13 @@ kc_status kc_filter_set_pass_rate(kc_filter *f, const char *range,
 kc_status kc_filter_set_preset(kc_filter *f, const char *name,
                                struct kc_error *err)
 {
-	static const char *const presets[][2] = {
-		{ "stage1", "1..6" },
-		{ "filter-again", "0..n-1" },
-		{ "second-chance", "1..n-1" },
-	};
+	static const char *const names[] = { "stage1", "filter-again",
+	                                     "second-chance" };
+	static const char *const bands[] = { "1..6", "0..n-1", "1..n-1" };
+	int i;
+	kc_status st = kc_name_parse(KC_NAMES(names), "preset", name, &i, err);
 
-	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-		if (!strcmp(name, presets[i][0]))
-			return kc_filter_set_correct(f, presets[i][1], err);
-	return kc_error_set(err, KC_EINVAL, "unknown preset '%s' (stage1, "
-	                    "filter-again, second-chance)", name);
+	return st ? st : kc_filter_set_correct(f, bands[i], err);
 }
 
 kc_status kc_filter_add_source(kc_filter *f, const char *name,

@@ -58,20 +58,19 @@ static const char *const metric_names[KC_METRIC_COUNT] = {
 
 const char *kc_metric_name(enum kc_metric m)
 {
-	if ((unsigned)m >= KC_METRIC_COUNT)
-		return NULL;
-	return metric_names[m];
+	return kc_name_of(KC_NAMES(metric_names), (int)m);
 }
 
-kc_status kc_metric_parse(const char *name, enum kc_metric *m)
+kc_status kc_metric_parse(const char *name, enum kc_metric *m,
+                          struct kc_error *err)
 {
-	for (int i = 0; i < KC_METRIC_COUNT; i++) {
-		if (!strcmp(name, metric_names[i])) {
-			*m = (enum kc_metric)i;
-			return KC_OK;
-		}
-	}
-	return KC_EINVAL;
+	int v;
+	kc_status st = kc_name_parse(KC_NAMES(metric_names), "metric", name,
+	                             &v, err);
+
+	if (!st)
+		*m = (enum kc_metric)v;
+	return st;
 }
 
 int kc_metric_graded(enum kc_metric m)

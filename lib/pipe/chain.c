@@ -20,8 +20,17 @@
 #include "core/private.h"
 #include "pipe/private.h"
 
+/* A question pool loaded by the name a record's "fill" gives. */
+struct named_pool {
+	char *name;
+	kc_pool *pool;
+};
+
 struct kc_chainer {
-	kc_pool *questions;
+	kc_pool *questions;            /* the record's: set per record */
+	kc_pool *fixed;                /* given to kc_chainer_new, or NULL */
+	struct named_pool *named;      /* loaded by name, when not fixed */
+	size_t nnamed;
 	struct kc_chain_opts opts;
 	/* reused per record */
 	uint64_t *set;
@@ -62,7 +71,7 @@ kc_status kc_chainer_new(kc_chainer **out, kc_pool *questions,
 	*out = NULL;
 	if (!c)
 		return kc_error_nomem(err);
-	c->questions = questions;
+	c->fixed = questions;
 	c->opts = *opts;
 	*out = c;
 	return KC_OK;
@@ -72,8 +81,57 @@ void kc_chainer_free(kc_chainer *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < c->nnamed; i++) {
+		free(c->named[i].name);
+		kc_pool_free(c->named[i].pool);
+	}
+	free(c->named);
 	free(c->set);
 	free(c);
+}
+
+/*
+ * The question pool for a record: the chainer's own, else the one the
+ * record's "fill"."pool" names, loaded once per name.  A pool that cannot
+ * be loaded is not the record's fault: its status is returned as is
+ * (KC_ENOTFOUND, KC_EIO, KC_EJSON, ...) with err naming the pool's file.
+ */
+static kc_status questions_for(kc_chainer *c, const json_t *rec,
+                               struct kc_error *err)
+{
+	const char *name = json_string_value(json_object_get(
+	                   json_object_get(rec, "fill"), "pool"));
+	struct named_pool *n;
+	kc_pool *pool;
+	kc_status st;
+
+	if ((c->questions = c->fixed))
+		return KC_OK;
+	if (!name)
+		return kc_error_set(err, KC_EFIELD, "no question pool: give "
+		                    "--questions (the record has no "
+		                    "\"fill\".\"pool\")");
+	for (size_t i = 0; i < c->nnamed; i++)
+		if (!strcmp(c->named[i].name, name)) {
+			c->questions = c->named[i].pool;
+			return KC_OK;
+		}
+	if ((st = kc_pool_new(&pool)))
+		return kc_error_nomem(err);
+	kc_pool_set_flags(pool, KC_POOL_QUESTIONS_ONLY);
+	if ((st = kc_pool_load(pool, name, err)) ||
+	    !(n = realloc(c->named, (c->nnamed + 1) * sizeof *n))) {
+		kc_pool_free(pool);
+		return st ? st : kc_error_nomem(err);
+	}
+	c->named = n;
+	n[c->nnamed].pool = pool;
+	if (!(n[c->nnamed].name = strdup(name))) {
+		kc_pool_free(pool);
+		return kc_error_nomem(err);
+	}
+	c->questions = n[c->nnamed++].pool;
+	return KC_OK;
 }
 
 /* ---- a set of 64-bit hashes (0 is the empty slot) ---- */
@@ -355,7 +413,7 @@ static void passage_text(const struct chainrec *s, size_t p,
 
 static kc_status read_record(struct chainrec *s)
 {
-	struct kc_error *err = s->err;
+	struct kc_error *err = s->err, e;
 	kc_status st;
 
 	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, err)) ||
@@ -364,8 +422,10 @@ static kc_status read_record(struct chainrec *s)
 		return st;
 	if (json_object_get(s->rec, "chain"))
 		return kc_error_set(err, KC_EINVAL, "record already has \"chain\"");
-	if ((st = kc_get_array(s->rec, "passages", &s->passages, err)))
-		return kc_error_set(err, st, "%s (run kc-fill first)", err->text);
+	if ((st = kc_get_array(s->rec, "passages", &s->passages, &e)))
+		return kc_error_set(err, st, "%s (run kc-fill first)", e.text);
+	if ((st = questions_for(s->c, s->rec, err)))
+		return st;
 	if ((st = kc_plan_resolve(&s->plan, s->rec, &s->c->opts.plan, err)))
 		return st;
 	if (s->plan.length <= 0)

@@ -42,20 +42,22 @@ struct kc_filler {
 
 static const char *const place_names[] = { "gaussian", "uniform", "depth" };
 
-kc_status kc_place_parse(const char *s, enum kc_place *place)
+kc_status kc_place_parse(const char *s, enum kc_place *place,
+                         struct kc_error *err)
 {
-	for (size_t i = 0; i < sizeof place_names / sizeof *place_names; i++)
-		if (!strcmp(s, place_names[i])) {
-			*place = (enum kc_place)i;
-			return KC_OK;
-		}
-	return KC_EINVAL;
+	int v;
+	/* "depth" is chosen by giving a depth, not by name */
+	kc_status st = kc_name_parse(place_names, KC_PLACE_DEPTH, "placement",
+	                             s, &v, err);
+
+	if (!st)
+		*place = (enum kc_place)v;
+	return st;
 }
 
 const char *kc_place_name(enum kc_place place)
 {
-	return (unsigned)place < sizeof place_names / sizeof *place_names ?
-	       place_names[place] : NULL;
+	return kc_name_of(KC_NAMES(place_names), (int)place);
 }
 
 void kc_fill_opts_init(struct kc_fill_opts *o, long length)
@@ -132,7 +134,7 @@ static kc_status estimate_questions(kc_filler *f, struct kc_error *err)
 /* Tokens of the preset's fixed text and of the chat template. */
 static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 {
-	const struct kc_preset_def *p = kc_preset_find(f->plan.preset);
+	const struct kc_preset_def *p = kc_preset_find(f->plan.preset, err);
 	struct kc_template t;
 	kc_span none[KC_SLOT_MAX] = { { "", 0 } };
 	size_t n, chat;
@@ -140,8 +142,7 @@ static kc_status estimate_template(kc_filler *f, struct kc_error *err)
 	kc_status st;
 
 	if (!p)
-		return kc_error_set(err, KC_EINVAL, "unknown preset '%s'",
-		                    f->plan.preset);
+		return KC_EINVAL;
 	if ((st = kc_template_parse(p->text, &t, err)))
 		return st;
 	f->scratch.len = 0;

@@ -30,9 +30,12 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 {
 	json_t *res = NULL, *answers = json_object_get(rec, "answers");
 	json_t *chain = json_object_get(rec, "chain");
-	const char *source = json_string_value(json_object_get(rec, "source"));
-	const char *id = json_string_value(json_object_get(rec, "id"));
-	const char *question = json_string_value(json_object_get(rec, "question"));
+	/* The record's strings go on as values, not as C strings: a string
+	 * may hold U+0000. */
+	json_t *jsource = json_object_get(rec, "source");
+	json_t *id = json_object_get(rec, "id");
+	json_t *question = json_object_get(rec, "question");
+	const char *source = json_string_value(jsource);
 	json_int_t tokens = json_integer_value(json_object_get(render, "tokens"));
 
 	switch (r->o.format) {
@@ -53,10 +56,10 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 		else
 			snprintf(ds, sizeof ds, "custom_longcontext_needle_qa_%s",
 			         source ? source : "kc");
-		json_object_set_new(render, "id", json_string(id));
+		json_object_set(render, "id", id);
 		if (source)
-			json_object_set_new(render, "source", json_string(source));
-		res = json_pack("{s:s,s:o,s:s,s:{s:s,s:O},s:{s:s,s:s,s:s,s:o}}",
+			json_object_set(render, "source", jsource);
+		res = json_pack("{s:s,s:o,s:s,s:{s:s,s:O},s:{s:s,s:O,s:O,s:o}}",
 		                "data_source", ds,
 		                "prompt", user_message(&r->prompt),
 		                "ability", "longcontext_qa",
@@ -68,12 +71,12 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 	}
 	case KC_FMT_SWIFT: {
 		json_t *resp = json_object_get(rec, "responses");
-		json_t *row = json_pack("{s:o,s:O,s:O,s:s,s:s?,s:I,s:o}",
+		json_t *row = json_pack("{s:o,s:O,s:O,s:O,s:O?,s:I,s:o}",
 		                        "messages", user_message(&r->prompt),
 		                        "answers", answers,
 		                        "solution", json_array_get(answers, 0) ?
 		                        json_array_get(answers, 0) : json_null(),
-		                        "id", id, "source", source,
+		                        "id", id, "source", source ? jsource : NULL,
 		                        "length", tokens, "kc", render);
 		size_t i;
 		json_t *v;
@@ -97,7 +100,7 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 		break;
 	}
 	case KC_FMT_KEYCHAIN:
-		res = json_pack("{s:s,s:s,s:s%,s:O,s:I,s:O,s:s%,s:s,s:o}",
+		res = json_pack("{s:O,s:O,s:s%,s:O,s:I,s:O,s:s%,s:s,s:o}",
 		                "index", id, "input", question,
 		                "context", r->bare.data ? r->bare.data : "",
 		                r->bare.len, "answers", answers,

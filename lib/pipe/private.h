@@ -155,7 +155,9 @@ struct kc_preset_def {
 	const char *text;
 };
 
-const struct kc_preset_def *kc_preset_find(const char *name);
+/* The preset named `name`; NULL, with err listing the names, for none. */
+const struct kc_preset_def *kc_preset_find(const char *name,
+                                           struct kc_error *err);
 
 enum kc_slot { KC_SLOT_CONTEXT, KC_SLOT_QUESTION, KC_SLOT_HEAD,
                KC_SLOT_ANSWER, KC_SLOT_MAX };

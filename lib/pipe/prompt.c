@@ -73,17 +73,21 @@ static const char *const names[] = {
 	"cot-cite", "mcts", NULL
 };
 
-const struct kc_preset_def *kc_preset_find(const char *name)
+const struct kc_preset_def *kc_preset_find(const char *name,
+                                           struct kc_error *err)
 {
-	for (size_t i = 0; i < sizeof presets / sizeof *presets; i++)
-		if (!strcmp(presets[i].name, name))
-			return &presets[i];
-	return NULL;
+	int i;
+
+	/* names[] without its NULL: the presets' names, in their order */
+	if (kc_name_parse(names, sizeof names / sizeof *names - 1, "preset",
+	                  name, &i, err))
+		return NULL;
+	return &presets[i];
 }
 
 const char *kc_preset(const char *name)
 {
-	const struct kc_preset_def *p = kc_preset_find(name);
+	const struct kc_preset_def *p = kc_preset_find(name, NULL);
 
 	return p ? p->text : NULL;
 }

@@ -27,20 +27,20 @@ void kc_render_opts_init(struct kc_render_opts *o)
 	o->split = "train";
 }
 
-kc_status kc_format_parse(const char *s, enum kc_format *fmt)
+kc_status kc_format_parse(const char *s, enum kc_format *fmt,
+                          struct kc_error *err)
 {
-	static const struct { const char *name; enum kc_format f; } t[] = {
-		{ "chat", KC_FMT_CHAT }, { "verl", KC_FMT_VERL },
-		{ "swift", KC_FMT_SWIFT }, { "keychain", KC_FMT_KEYCHAIN },
-		{ "text", KC_FMT_TEXT },
+	static const char *const names[] = {
+		[KC_FMT_CHAT] = "chat", [KC_FMT_VERL] = "verl",
+		[KC_FMT_SWIFT] = "swift", [KC_FMT_KEYCHAIN] = "keychain",
+		[KC_FMT_TEXT] = "text",
 	};
+	int v;
+	kc_status st = kc_name_parse(KC_NAMES(names), "format", s, &v, err);
 
-	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-		if (!strcmp(s, t[i].name)) {
-			*fmt = t[i].f;
-			return KC_OK;
-		}
-	return KC_EINVAL;
+	if (!st)
+		*fmt = (enum kc_format)v;
+	return st;
 }
 
 static kc_status check_template(const struct kc_template *t,
@@ -81,10 +81,9 @@ kc_status kc_renderer_new(kc_renderer **out, kc_tokenizer *tok,
 			kc_renderer_free(r);
 			return st;
 		}
-	} else if (opts->plan.preset && !kc_preset_find(opts->plan.preset)) {
+	} else if (opts->plan.preset && !kc_preset_find(opts->plan.preset, err)) {
 		kc_renderer_free(r);
-		return kc_error_set(err, KC_EINVAL, "unknown preset '%s'",
-		                    opts->plan.preset);
+		return KC_EINVAL;
 	}
 	*out = r;
 	return KC_OK;
@@ -259,6 +258,7 @@ static kc_status read_record(struct renderrec *s)
 	const char *question, *head = "", *answer = "";
 	size_t qlen, headlen = 0, answerlen = 0;
 	json_t *answers, *first;
+	struct kc_error e;
 	kc_status st;
 
 	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, s->err)) ||
@@ -273,8 +273,8 @@ static kc_status read_record(struct renderrec *s)
 	}
 	s->chain = json_object_get(s->rec, "chain");
 	if (s->chain &&
-	    (st = kc_get_string(s->chain, "head", &head, &headlen, s->err)))
-		return kc_error_set(s->err, st, "\"chain\": %s", s->err->text);
+	    (st = kc_get_string(s->chain, "head", &head, &headlen, &e)))
+		return kc_error_set(s->err, st, "\"chain\": %s", e.text);
 	s->values[KC_SLOT_QUESTION] = (kc_span){ question, qlen };
 	s->values[KC_SLOT_HEAD] = (kc_span){ head, headlen };
 	s->values[KC_SLOT_ANSWER] = (kc_span){ answer, answerlen };
@@ -293,9 +293,8 @@ static kc_status choose_template(struct renderrec *s)
 	} else {
 		if (s->r->o.format == KC_FMT_KEYCHAIN)
 			name = "keychain-rl";
-		if (!(s->preset = kc_preset_find(name)))
-			return kc_error_set(s->err, KC_EINVAL, "unknown preset '%s'",
-			                    name);
+		if (!(s->preset = kc_preset_find(name, s->err)))
+			return KC_EINVAL;
 		if ((st = kc_template_parse(s->preset->text, &s->preset_t, s->err))) {
 			s->preset = NULL;
 			return st;

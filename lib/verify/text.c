@@ -1323,8 +1323,8 @@ static kc_status run(struct state *s)
 	if (in->head) {
 		const unsigned char *h = (const unsigned char *)in->head;
 		if (in->uuid && !form_parse(in->uuid, &s->form)) {
-			PROBLEM(s, KC_VERIFY_CHAIN, "unknown key form \"%s\"",
-			        in->uuid);
+			PROBLEM(s, KC_VERIFY_CHAIN, "unknown key form \"%s\" "
+			        "(default, default_N or nano_N)", in->uuid);
 			goto own;
 		}
 		if (!in->uuid && !form_learn(h, in->head_len, &s->form)) {

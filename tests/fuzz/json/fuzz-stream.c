@@ -66,7 +66,8 @@ static void scan(const uint8_t *data, size_t size, size_t chunk, kc_buf *out,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *v = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
+	json_t *v = json_loadb((const char *)data, size,
+	                       JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	json_t *ref = json_is_array(v) ? v : NULL;
 	kc_buf a, b, c;
 

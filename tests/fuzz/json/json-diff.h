@@ -31,7 +31,7 @@ static const char *json_diff(const char *text, size_t len)
 	const char *res = NULL;
 
 	kc_error_clear(&err);
-	ref = json_loadb(text, len, JSON_DECODE_ANY, &je);
+	ref = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	ours = kc_json_parse(text, len, &err);
 	if (!ref && !ours) {
 		int ref_utf8 = json_error_code(&je) == json_error_invalid_utf8;
