@@ -17,6 +17,8 @@ static void usage(void)
 "\n"
 "  -p, --pool FILE        passages and questions to draw from (canonical\n"
 "                         records or a dataset file); may be repeated\n"
+"      --strict           refuse a pool with records that cannot serve\n"
+"                         (default: skip them, counted, with a warning)\n"
 "  -l, --length N         the whole sequence in tokens: 32768, 32k, 128k\n"
 "  -g, --generate N       tokens kept for the answer (128)\n"
 "  -t, --tokenizer SPEC   qwen (default), llama3, a path, a HF repo id\n"
@@ -43,7 +45,7 @@ static void usage(void)
 
 enum { O_PLACE = 256, O_DEPTH, O_RELEVANT, O_CHAINS, O_HOPS, O_UUID,
        O_DISTRACTORS, O_TREE, O_NOCHAINS, O_PRESET, O_CHAT, O_OVERFILL,
-       O_UNBUF };
+       O_UNBUF, O_STRICT };
 
 static const struct option longopts[] = {
 	{ "chains", required_argument, NULL, O_CHAINS },
@@ -61,6 +63,7 @@ static const struct option longopts[] = {
 	{ "preset", required_argument, NULL, O_PRESET },
 	{ "relevant-only", no_argument, NULL, O_RELEVANT },
 	{ "seed", required_argument, NULL, 's' },
+	{ "strict", no_argument, NULL, O_STRICT },
 	{ "tokenizer", required_argument, NULL, 't' },
 	{ "tree", no_argument, NULL, O_TREE },
 	{ "unbuffered", no_argument, NULL, O_UNBUF },
@@ -92,7 +95,9 @@ int main(int argc, char **argv)
 	struct kc_fill_opts o;
 	struct kc_plan plan;
 	struct kc_error err;
-	const char *tokspec = NULL, **pools = NULL;
+	const char *tokspec = NULL;
+	char **pools = NULL;
+	unsigned pool_flags = 0;
 	int npools = 0, c, rc;
 	kc_tokenizer *tok = NULL;
 	kc_pool *pool;
@@ -152,6 +157,7 @@ int main(int argc, char **argv)
 			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
 		case O_UNBUF: cli_unbuffered(); break;
+		case O_STRICT: pool_flags |= KC_POOL_STRICT; break;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",
 			        cli_progname);
@@ -166,20 +172,15 @@ int main(int argc, char **argv)
 		cli_usage_error("missing --pool (the dataset to draw fillers from)");
 	if (kc_plan_resolve(&plan, NULL, &o.plan, &err))
 		cli_usage_error("%s", err.text);
-	o.pool_name = pools[0];
+	o.pools = (const char *const *)pools;
+	o.npools = (size_t)npools;
 
 	kc_error_clear(&err);
 	rc = CLI_FATAL;
 	pool = NULL;
 	if (kc_tokenizer_open(&tok, tokspec, &err))
 		goto fail;
-	if (kc_pool_new(&pool)) {
-		kc_error_set(&err, KC_ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (int i = 0; i < npools; i++)
-		if (kc_pool_load(pool, pools[i], &err))
-			goto fail;
+	pool = cli_pool_load(pools, npools, pool_flags);
 	if (!kc_pool_passages(pool)) {
 		kc_error_set(&err, KC_EPOOL, "no passages in the pool");
 		err.source = pools[0];
