@@ -100,6 +100,8 @@ const char *kc_importer_format(const kc_importer *im);
 const char *kc_importer_layout(const kc_importer *im);
 /* The file's name as given ("-" for stdin). */
 const char *kc_importer_name(const kc_importer *im);
+/* The 1-based line where the last record read starts. */
+long kc_importer_line(const kc_importer *im);
 const struct kc_import_stats *kc_importer_stats(const kc_importer *im);
 
 #endif /* KC_IMPORT_H */

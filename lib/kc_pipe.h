@@ -30,16 +30,33 @@ void kc_pool_free(kc_pool *pool);
 
 /* A pool of questions only, for distractors: docs are not kept. */
 #define KC_POOL_QUESTIONS_ONLY 1
+/* Refuse a pool with a record that cannot serve, instead of skipping it. */
+#define KC_POOL_STRICT 2
 
-/* Set flags (KC_POOL_QUESTIONS_ONLY) before adding records. */
+/* Set flags (KC_POOL_QUESTIONS_ONLY, KC_POOL_STRICT) before adding
+ * records. */
 void kc_pool_set_flags(kc_pool *pool, unsigned flags);
 
 /*
  * Add every record of a file: canonical records or a dataset file as
- * published (read through the importer).  On a bad record, fills err
- * (with the file and line) and stops.
+ * published (read through the importer).  A pool is often a raw dataset
+ * file: a record that cannot serve (it does not parse, or has no
+ * question or id, or docs without title and text) is skipped and
+ * counted in kc_pool_stats(), unless the pool is KC_POOL_STRICT: then it
+ * is an error naming the file and line.  A file that cannot be read is
+ * always an error.
  */
 kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err);
+
+/* What a pool set aside so far. */
+struct kc_pool_stats {
+	unsigned long skipped;          /* records that could not serve */
+	struct kc_error first_skipped;  /* why the first one could not */
+	unsigned long pairlike_passages;   /* never fillers */
+	unsigned long pairlike_questions;  /* never distractors */
+};
+
+const struct kc_pool_stats *kc_pool_stats(const kc_pool *pool);
 
 size_t kc_pool_passages(const kc_pool *pool);
 
@@ -118,8 +135,9 @@ struct kc_fill_opts {
 	int relevant_only;    /* supporting passages only, no fillers */
 	double overfill;      /* fraction of the budget planned over, for
 	                         kc-render to trim exactly (0.01) */
-	const char *pool_name;  /* recorded in "fill" (kc-chain's default
-	                           question pool) */
+	const char *const *pools;  /* the pool's files, as given: recorded
+	                              in "fill"."pools" */
+	size_t npools;
 };
 
 /* Every setting unset (the plan's defaults for `length`). */
@@ -158,9 +176,9 @@ void kc_chain_opts_init(struct kc_chain_opts *o);
 typedef struct kc_chainer kc_chainer;
 
 /*
- * `questions` supplies the distractor questions (borrowed); NULL: each
- * record's "fill"."pool" (the pool kc-fill drew from), loaded on first
- * use and kept.
+ * `questions` (borrowed; may be NULL): a pool to pick each record's
+ * distractor questions from anew, into its "distractors".  NULL: the
+ * "distractors" kc-fill picked.  No other pool is read.
  */
 kc_status kc_chainer_new(kc_chainer **c, kc_pool *questions,
                          const struct kc_chain_opts *opts,

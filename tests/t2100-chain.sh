@@ -16,9 +16,10 @@ test_expect_success 'pair counts follow the plan: 4 chains and 16 questions per 
 	python3 - <<-\EOF
 	import json
 	for line in open("c.jsonl"):
-	    c = json.loads(line)["chain"]
+	    r = json.loads(line)
+	    c = r["chain"]
 	    assert c["chains"] == 32 and c["hops"] == 4 and len(c["pairs"]) == 128
-	    assert len(c["distractors"]) == 128
+	    assert len(r["distractors"]) == 128
 	EOF
 '
 

@@ -494,3 +494,52 @@ char *cli_slurp(const char *path)
 		cli_die("out of memory");
 	return b.data;
 }
+
+/* "prog: FILE: N records skipped (first: line L: why); --strict refuses
+ * them", and the same for what the pool will not use. */
+static void pool_warnings(const char *file, const struct kc_pool_stats *now,
+                          const struct kc_pool_stats *before)
+{
+	unsigned long skipped = now->skipped - before->skipped;
+	unsigned long pp = now->pairlike_passages - before->pairlike_passages;
+	unsigned long pq = now->pairlike_questions - before->pairlike_questions;
+
+	if (skipped) {
+		const struct kc_error *e = &now->first_skipped;
+		if (before->skipped)
+			cli_warn("%s: %lu records skipped, they cannot serve in a "
+			         "pool; --strict refuses them", file, skipped);
+		else
+			cli_warn("%s: %lu record%s skipped (first: line %ld: %s); "
+			         "--strict refuses them", file, skipped,
+			         skipped == 1 ? "" : "s", e->line, e->text);
+	}
+	if (pp)
+		cli_warn("%s: %lu passage%s with text shaped like a chain pair, "
+		         "never used as fillers", file, pp, pp == 1 ? "" : "s");
+	if (pq)
+		cli_warn("%s: %lu question%s holding '\"}' or '{\"', never used "
+		         "as distractors", file, pq, pq == 1 ? "" : "s");
+}
+
+kc_pool *cli_pool_load(char **files, int n, unsigned flags)
+{
+	kc_pool *pool;
+	struct kc_error err;
+	struct kc_pool_stats before;
+
+	if (kc_pool_new(&pool))
+		cli_die("out of memory");
+	kc_pool_set_flags(pool, flags);
+	for (int i = 0; i < n; i++) {
+		before = *kc_pool_stats(pool);
+		kc_error_clear(&err);
+		if (kc_pool_load(pool, files[i], &err)) {
+			cli_report(&err);
+			kc_pool_free(pool);
+			exit(CLI_FATAL);
+		}
+		pool_warnings(files[i], kc_pool_stats(pool), &before);
+	}
+	return pool;
+}

@@ -124,4 +124,11 @@ char *cli_slurp(const char *path);
 void cli_progress(unsigned long done, unsigned long total, const char *note);
 void cli_progress_end(void);
 
+/*
+ * A pool loaded from files[0..n) with `flags` (KC_POOL_*): one warning
+ * per file for the records it skipped and the passages and questions
+ * it set aside; on a file that cannot be loaded, the error and exit 2.
+ */
+kc_pool *cli_pool_load(char **files, int n, unsigned flags);
+
 #endif

@@ -12,8 +12,8 @@ static const char usage_text[] =
 "record's question, the others to distractor questions of other records;\n"
 "every pair goes to its own sentence end of the context.\n"
 "\n"
-"  -q, --questions FILE   where distractor questions come from (default:\n"
-"                         the pool kc-fill used); may be repeated\n"
+"  -q, --questions FILE   pick the distractor questions anew from FILE\n"
+"                         (default: those kc-fill picked); may be repeated\n"
 "      --chains N         chains (default: the record's plan, else 4 per 1K)\n"
 "      --hops N           UUIDs per chain (4)\n"
 "      --uuid FORM        default, default_N (default_8), nano_N\n"
@@ -61,8 +61,7 @@ static int chain_one(json_t *rec, const struct kc_error *where, void *data)
 	    st == KC_EPOOL)
 		return cli_record_error(where, &err);
 	if (st) {
-		/* Not the record's fault: the question pool it names. */
-		cli_report(&err);
+		cli_report(&err);   /* out of memory */
 		return CLI_FATAL;
 	}
 	cli_write(rec);
@@ -73,7 +72,7 @@ int main(int argc, char **argv)
 {
 	struct kc_chain_opts opts;
 	struct kc_error err;
-	const char **qfiles;
+	char **qfiles;
 	int nq = 0, c, rc;
 	kc_pool *qpool = NULL;
 	kc_chainer *chainer = NULL;
@@ -112,16 +111,8 @@ int main(int argc, char **argv)
 	}
 	kc_error_clear(&err);
 	rc = CLI_FATAL;
-	if (nq) {
-		if (kc_pool_new(&qpool)) {
-			kc_error_set(&err, KC_ENOMEM, "out of memory");
-			goto fail;
-		}
-		kc_pool_set_flags(qpool, KC_POOL_QUESTIONS_ONLY);
-		for (int i = 0; i < nq; i++)
-			if (kc_pool_load(qpool, qfiles[i], &err))
-				goto fail;
-	}
+	if (nq)
+		qpool = cli_pool_load(qfiles, nq, KC_POOL_QUESTIONS_ONLY);
 	if (kc_chainer_new(&chainer, qpool, &opts, &err))
 		goto fail;
 	rc = cli_each_record(argv + optind, argc - optind,

@@ -14,6 +14,8 @@ static const char usage_text[] =
 "\n"
 "  -p, --pool FILE        passages and questions to draw from (canonical\n"
 "                         records or a dataset file); may be repeated\n"
+"      --strict           refuse a pool with records that cannot serve\n"
+"                         (default: skip them, counted, with a warning)\n"
 "  -l, --length N         the whole sequence in tokens: 32768, 32k, 128k\n"
 "  -g, --generate N       tokens kept for the answer (128)\n"
 "  -t, --tokenizer SPEC   qwen (default), llama3, a path, a HF repo id\n"
@@ -38,7 +40,7 @@ static const char usage_text[] =
 
 enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_CHAINS, OPT_HOPS, OPT_UUID,
        OPT_DISTRACTORS, OPT_TREE, OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
-       OPT_UNBUF };
+       OPT_UNBUF, OPT_STRICT };
 
 static const struct option longopts[] = {
 	{ "chains", required_argument, NULL, OPT_CHAINS },
@@ -56,6 +58,7 @@ static const struct option longopts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "relevant-only", no_argument, NULL, OPT_RELEVANT },
 	{ "seed", required_argument, NULL, 's' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "tokenizer", required_argument, NULL, 't' },
 	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
@@ -87,7 +90,9 @@ int main(int argc, char **argv)
 	struct kc_fill_opts o;
 	struct kc_plan plan;
 	struct kc_error err;
-	const char *tokspec = NULL, **pools = NULL;
+	const char *tokspec = NULL;
+	char **pools = NULL;
+	unsigned pool_flags = 0;
 	int npools = 0, c, rc;
 	kc_tokenizer *tok = NULL;
 	kc_pool *pool;
@@ -143,6 +148,7 @@ int main(int argc, char **argv)
 			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
 		case OPT_UNBUF: cli_unbuffered(); break;
+		case OPT_STRICT: pool_flags |= KC_POOL_STRICT; break;
 		}
 	}
 	if (!o.plan.length)
@@ -152,20 +158,15 @@ int main(int argc, char **argv)
 		cli_usage_error("missing --pool (the dataset to draw fillers from)");
 	if (kc_plan_resolve(&plan, NULL, &o.plan, &err))
 		cli_usage_error("%s", err.text);
-	o.pool_name = pools[0];
+	o.pools = (const char *const *)pools;
+	o.npools = (size_t)npools;
 
 	kc_error_clear(&err);
 	rc = CLI_FATAL;
 	pool = NULL;
 	if (kc_tokenizer_open(&tok, tokspec, &err))
 		goto fail;
-	if (kc_pool_new(&pool)) {
-		kc_error_set(&err, KC_ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (int i = 0; i < npools; i++)
-		if (kc_pool_load(pool, pools[i], &err))
-			goto fail;
+	pool = cli_pool_load(pools, npools, pool_flags);
 	if (!kc_pool_passages(pool)) {
 		kc_error_set(&err, KC_EPOOL, "no passages in the pool");
 		err.source = pools[0];

@@ -535,6 +535,11 @@ const char *kc_importer_name(const kc_importer *im)
 	return kc_jstream_name(im->js);
 }
 
+long kc_importer_line(const kc_importer *im)
+{
+	return kc_jstream_line(im->js);
+}
+
 const struct kc_import_stats *kc_importer_stats(const kc_importer *im)
 {
 	((kc_importer *)im)->stats.bytes = kc_jstream_bytes(im->js);

@@ -20,17 +20,8 @@
 #include "core/private.h"
 #include "pipe/private.h"
 
-/* A question pool loaded by the name a record's "fill" gives. */
-struct named_pool {
-	char *name;
-	kc_pool *pool;
-};
-
 struct kc_chainer {
-	kc_pool *questions;            /* the record's: set per record */
-	kc_pool *fixed;                /* given to kc_chainer_new, or NULL */
-	struct named_pool *named;      /* loaded by name, when not fixed */
-	size_t nnamed;
+	kc_pool *questions;            /* --questions: pick anew; or NULL */
 	struct kc_chain_opts opts;
 	/* reused per record */
 	uint64_t *set;
@@ -71,7 +62,7 @@ kc_status kc_chainer_new(kc_chainer **out, kc_pool *questions,
 	*out = NULL;
 	if (!c)
 		return kc_error_nomem(err);
-	c->fixed = questions;
+	c->questions = questions;
 	c->opts = *opts;
 	*out = c;
 	return KC_OK;
@@ -81,57 +72,8 @@ void kc_chainer_free(kc_chainer *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nnamed; i++) {
-		free(c->named[i].name);
-		kc_pool_free(c->named[i].pool);
-	}
-	free(c->named);
 	free(c->set);
 	free(c);
-}
-
-/*
- * The question pool for a record: the chainer's own, else the one the
- * record's "fill"."pool" names, loaded once per name.  A pool that cannot
- * be loaded is not the record's fault: its status is returned as is
- * (KC_ENOTFOUND, KC_EIO, KC_EJSON, ...) with err naming the pool's file.
- */
-static kc_status questions_for(kc_chainer *c, const json_t *rec,
-                               struct kc_error *err)
-{
-	const char *name = json_string_value(json_object_get(
-	                   json_object_get(rec, "fill"), "pool"));
-	struct named_pool *n;
-	kc_pool *pool;
-	kc_status st;
-
-	if ((c->questions = c->fixed))
-		return KC_OK;
-	if (!name)
-		return kc_error_set(err, KC_EFIELD, "no question pool: give "
-		                    "--questions (the record has no "
-		                    "\"fill\".\"pool\")");
-	for (size_t i = 0; i < c->nnamed; i++)
-		if (!strcmp(c->named[i].name, name)) {
-			c->questions = c->named[i].pool;
-			return KC_OK;
-		}
-	if ((st = kc_pool_new(&pool)))
-		return kc_error_nomem(err);
-	kc_pool_set_flags(pool, KC_POOL_QUESTIONS_ONLY);
-	if ((st = kc_pool_load(pool, name, err)) ||
-	    !(n = realloc(c->named, (c->nnamed + 1) * sizeof *n))) {
-		kc_pool_free(pool);
-		return st ? st : kc_error_nomem(err);
-	}
-	c->named = n;
-	n[c->nnamed].pool = pool;
-	if (!(n[c->nnamed].name = strdup(name))) {
-		kc_pool_free(pool);
-		return kc_error_nomem(err);
-	}
-	c->questions = n[c->nnamed++].pool;
-	return KC_OK;
 }
 
 /* ---- a set of 64-bit hashes (0 is the empty slot) ---- */
@@ -273,76 +215,6 @@ static int pair_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->key, y->key);
 }
 
-/* Is question i of the pool one the record may not use? */
-static int own_question(kc_chainer *c, size_t i, const char *id,
-                        const char *q, size_t qlen)
-{
-	size_t len;
-	const char *qid, *qq = kc_pool_question(c->questions, i, &len, &qid);
-
-	return (len == qlen && !memcmp(qq, q, len)) || !strcmp(qid, id);
-}
-
-/*
- * Pick k distinct questions of the pool, not the record's own (by id or
- * by text): by rejection when k is small next to the pool, else from a
- * shuffled list of all the others.  At least `need` must exist.
- */
-static kc_status pick_distractors(kc_chainer *c, kc_rng *rng,
-                                  const char *id, const char *q, size_t qlen,
-                                  size_t k, size_t need, size_t **out,
-                                  size_t *got, struct kc_error *err)
-{
-	size_t nq = kc_pool_questions(c->questions), n = 0, tries = 0;
-	size_t *res = NULL;
-
-	*out = NULL;
-	*got = 0;
-	if (k * 4 < nq) {
-		if (!(res = malloc((k ? k : 1) * sizeof *res)) || set_reset(c, k))
-			goto nomem;
-		while (n < k && tries++ < 64 * k) {
-			size_t i = (size_t)kc_rng_below(rng, nq);
-			int added;
-			if (set_insert(c, kc_hash64(&i, sizeof i, 0), &added))
-				goto nomem;
-			if (added && !own_question(c, i, id, q, qlen))
-				res[n++] = i;
-		}
-	}
-	if (n < k) {   /* a pool this small, or this full of the record's
-	                  own question, is shuffled whole */
-		size_t eligible = 0;
-		free(res);
-		if (!(res = malloc((nq ? nq : 1) * sizeof *res)))
-			goto nomem;
-		for (size_t i = 0; i < nq; i++)
-			if (!own_question(c, i, id, q, qlen))
-				res[eligible++] = i;
-		if (eligible < need) {
-			free(res);
-			return kc_error_set(err, KC_EPOOL,
-			                    "%zu distractor questions needed, the "
-			                    "question pool has %zu others", need,
-			                    eligible);
-		}
-		if (k > eligible)
-			k = eligible;
-		for (n = 0; n < k; n++) {
-			size_t j = n + (size_t)kc_rng_below(rng, eligible - n);
-			size_t t = res[n];
-			res[n] = res[j];
-			res[j] = t;
-		}
-	}
-	*out = res;
-	*got = n;
-	return KC_OK;
-nomem:
-	free(res);
-	return kc_error_nomem(err);
-}
-
 /* Draw a fresh key into out: unique and absent from the texts. */
 static kc_status new_key(kc_chainer *c, kc_rng *rng,
                          const struct kc_uuid_format *f, char *out,
@@ -390,7 +262,9 @@ struct chainrec {
 	long npairs, nqpairs;
 	struct spot *spots;       /* every sentence end of the passages */
 	size_t nspots, capspots;
-	size_t *dist, ndist;      /* distractor questions (pool indices) */
+	json_t *dist;             /* rec["distractors"] */
+	const char **dq;          /* the chain ends' questions, from dist */
+	size_t *dqlen;
 	char *keys;               /* nkeys keys of klen + 1 bytes */
 	size_t klen;
 	long nkeys, leaf;         /* leaf: the tree's question leaf, or -1 */
@@ -424,8 +298,6 @@ static kc_status read_record(struct chainrec *s)
 		return kc_error_set(err, KC_EINVAL, "record already has \"chain\"");
 	if ((st = kc_get_array(s->rec, "passages", &s->passages, &e)))
 		return kc_error_set(err, st, "%s (run kc-fill first)", e.text);
-	if ((st = questions_for(s->c, s->rec, err)))
-		return st;
 	if ((st = kc_plan_resolve(&s->plan, s->rec, &s->c->opts.plan, err)))
 		return st;
 	if (s->plan.length <= 0)
@@ -485,14 +357,69 @@ static kc_status find_spots(struct chainrec *s)
 	return KC_OK;
 }
 
-static kc_status pick_questions(struct chainrec *s)
+/* With --questions: pick the distractor questions anew, into the
+ * record's "distractors" (kc-fill picks them otherwise). */
+static kc_status repick(struct chainrec *s)
 {
+	kc_pool *pool = s->c->questions;
 	long need = s->nqpairs - 1;
 	long k = s->plan.distractors > need ? s->plan.distractors : need;
+	size_t *idx, n;
+	json_t *a = json_array();
+	kc_status st;
 
-	return pick_distractors(s->c, &s->rng, s->id, s->question, s->qlen,
-	                        (size_t)k, (size_t)need, &s->dist, &s->ndist,
-	                        s->err);
+	if ((st = kc_pool_pick_questions(pool, &s->rng, s->id, s->question,
+	                                 s->qlen, (size_t)k, (size_t)need, &idx,
+	                                 &n, s->err))) {
+		json_decref(a);
+		return st;
+	}
+	for (size_t i = 0; a && i < n; i++) {
+		size_t len;
+		const char *id, *q = kc_pool_question(pool, idx[i], &len, &id);
+		if (json_array_append_new(a, json_pack("{s:s,s:s%}", "id", id,
+		                                       "question", q, len)))
+			st = KC_ENOMEM;
+	}
+	free(idx);
+	if (!a || st || json_object_set_new(s->rec, "distractors", a))
+		return kc_error_nomem(s->err);
+	return KC_OK;
+}
+
+/* The questions at the ends of chains 1..: the record's "distractors". */
+static kc_status pick_questions(struct chainrec *s)
+{
+	size_t need = (size_t)(s->nqpairs - 1);
+	kc_status st;
+
+	if (s->c->questions && (st = repick(s)))
+		return st;
+	s->dist = json_object_get(s->rec, "distractors");
+	if (!s->dist)
+		return kc_error_set(s->err, KC_EFIELD, "no \"distractors\" (a "
+		                    "record kc-fill did not pick them for): give "
+		                    "--questions FILE");
+	if (!json_is_array(s->dist) || json_array_size(s->dist) < need)
+		return kc_error_set(s->err, KC_EFIELD, "\"distractors\" has %zu "
+		                    "questions, %ld chains need %zu",
+		                    json_array_size(s->dist), s->plan.chains, need);
+	if (!(s->dq = malloc((need + 1) * sizeof *s->dq)) ||
+	    !(s->dqlen = malloc((need + 1) * sizeof *s->dqlen)))
+		return kc_error_nomem(s->err);
+	for (size_t i = 0; i < need; i++) {
+		json_t *d = json_array_get(s->dist, i);
+		if ((st = kc_get_string(d, "question", &s->dq[i], &s->dqlen[i],
+		                        NULL)))
+			return kc_error_set(s->err, KC_EFIELD, "\"distractors\"[%zu] "
+			                    "has no string \"question\"", i);
+		if (memmem(s->dq[i], s->dqlen[i], "\"}", 2) ||
+		    memmem(s->dq[i], s->dqlen[i], "{\"", 2))
+			return kc_error_set(s->err, KC_EFIELD, "\"distractors\"[%zu] "
+			                    "holds '\"}' or '{\"': its chain could not "
+			                    "be told from the text", i);
+	}
+	return KC_OK;
 }
 
 /* Every text the prompt will hold: no key may occur in one. */
@@ -512,12 +439,8 @@ static kc_status forbid_texts(struct chainrec *s)
 	}
 	if (!st)
 		st = forbid_text(c, u, s->question, s->qlen);
-	for (size_t i = 0; i < (size_t)(s->nqpairs - 1) && !st; i++) {
-		size_t len;
-		const char *q = kc_pool_question(c->questions, s->dist[i], &len,
-		                                 NULL);
-		st = forbid_text(c, u, q, len);
-	}
+	for (size_t i = 0; i < (size_t)(s->nqpairs - 1) && !st; i++)
+		st = forbid_text(c, u, s->dq[i], s->dqlen[i]);
 	for (const char *const *n = kc_preset_names(); *n && !st; n++)
 		st = forbid_text(c, u, kc_preset(*n), strlen(kc_preset(*n)));
 	return st ? kc_error_nomem(s->err) : KC_OK;
@@ -602,8 +525,8 @@ static kc_status make_pairs(struct chainrec *s)
 				v = s->question;
 				vlen = s->qlen;
 			} else {
-				v = kc_pool_question(s->c->questions, s->dist[ch - 1],
-				                     &vlen, NULL);
+				v = s->dq[ch - 1];
+				vlen = s->dqlen[ch - 1];
 			}
 			add_pair(s, &n, k + h, (int)ch, (int)h, v, vlen);
 		}
@@ -674,18 +597,12 @@ static json_t *real_path(const struct chainrec *s)
 static kc_status write_chain(struct chainrec *s)
 {
 	char fmtname[32];
-	json_t *chain, *dist = json_array(), *pairs = json_array();
+	json_t *chain, *pairs = json_array();
 
 	kc_uuid_format_name(&s->plan.uuid, fmtname, sizeof fmtname);
-	for (size_t i = 0; i < s->ndist; i++) {
-		size_t len;
-		const char *q = kc_pool_question(s->c->questions, s->dist[i], &len,
-		                                 NULL);
-		json_array_append_new(dist, json_stringn(q, len));
-	}
 	for (size_t i = 0; i < (size_t)s->npairs; i++)
 		json_array_append_new(pairs, pair_json(&s->pairs[i]));
-	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:s,s:I,s:o,s:o}",
+	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:s,s:I,s:o}",
 	                  "head", KEY(s, 0),
 	                  "question", s->question, s->qlen,
 	                  "real", real_path(s),
@@ -694,7 +611,6 @@ static kc_status write_chain(struct chainrec *s)
 	                  "tree", s->plan.tree,
 	                  "uuid", fmtname,
 	                  "stacked", (json_int_t)s->stacked,
-	                  "distractors", dist,
 	                  "pairs", pairs);
 	if (!chain || kc_plan_store(&s->plan, s->rec) ||
 	    json_object_set_new(s->rec, "chain", chain))
@@ -721,7 +637,8 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 		st = write_chain(&s);
 	free(s.spots);
 	free(s.pairs);
-	free(s.dist);
+	free(s.dq);
+	free(s.dqlen);
 	free(s.keys);
 	return st;
 }

@@ -17,6 +17,7 @@
  * from the record's own generator, seeded by (seed, id, "fill").
  */
 #include <math.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +33,11 @@ struct kc_filler {
 	/* estimates, in tokens */
 	double pair;           /* " {"key": "key"}." */
 	double qpair;          /* " {"key": "..."}." less the question */
-	double question;       /* a distractor question */
 	size_t template_cost;  /* the template's own text and chat tokens */
 	unsigned template_uses;
 	size_t header[12];     /* "Passage N:\n" by number of digits */
 	size_t sep;            /* "\n\n", when not in a passage's count */
+	json_t *pools;         /* "fill"."pools": where the pool came from */
 	kc_buf scratch;
 };
 
@@ -109,25 +110,43 @@ static kc_status estimate_pairs(kc_filler *f, struct kc_error *err)
 	return KC_OK;
 }
 
-/* Mean question length of the pool (up to 4096 of them, spread out). */
-static kc_status estimate_questions(kc_filler *f, struct kc_error *err)
+/*
+ * Fail before the first record when no record can get its distractor
+ * questions: each needs chains - 1 of them besides its own.
+ */
+static kc_status check_questions(kc_filler *f, struct kc_error *err)
 {
-	size_t nq = kc_pool_questions(f->pool), step, k = 0;
-	double sum = 0;
-	kc_status st;
+	size_t have = kc_pool_usable_questions(f->pool);
+	long need = f->plan.chains - 1;
 
-	f->question = 24;
-	if (!nq)
+	if (need <= 0 || have >= (size_t)need + 1)
 		return KC_OK;
-	step = nq > 4096 ? nq / 4096 : 1;
-	for (size_t i = 0; i < nq; i += step, k++) {
-		size_t len, n;
-		const char *q = kc_pool_question(f->pool, i, &len, NULL);
-		if ((st = count(f, q, len, &n, err)))
-			return st;
-		sum += (double)n;
+	return kc_error_set(err, KC_EPOOL, "the plan needs %ld distractor "
+	                    "questions per record (%ld chains at length %ld), "
+	                    "the pool has %zu questions: give a larger pool "
+	                    "(--pool, repeatable) or fewer chains (--chains "
+	                    "%zu or less)", need, f->plan.chains,
+	                    f->plan.length, have, have ? have : 1);
+}
+
+/* "fill"."pools": each pool file as an absolute path with its size, so
+ * that a record says where its passages came from wherever it is read. */
+static kc_status describe_pools(kc_filler *f, struct kc_error *err)
+{
+	if (!(f->pools = json_array()))
+		return kc_error_nomem(err);
+	for (size_t i = 0; i < f->o.npools; i++) {
+		const char *name = f->o.pools[i];
+		char *abs = realpath(name, NULL);
+		struct stat sb;
+		json_t *p = json_pack("{s:s}", "path", abs ? abs : name);
+
+		free(abs);
+		if (p && !stat(name, &sb))
+			json_object_set_new(p, "bytes", json_integer(sb.st_size));
+		if (!p || json_array_append_new(f->pools, p))
+			return kc_error_nomem(err);
 	}
-	f->question = sum / (double)k;
 	return KC_OK;
 }
 
@@ -172,8 +191,8 @@ kc_status kc_filler_new(kc_filler **out, kc_pool *pool, kc_tokenizer *tok,
 	f->o = *opts;
 	kc_buf_init(&f->scratch, 0);
 	if ((st = kc_plan_resolve(&f->plan, NULL, &opts->plan, err)) ||
-	    (st = estimate_pairs(f, err)) || (st = estimate_questions(f, err)) ||
-	    (st = estimate_template(f, err))) {
+	    (st = check_questions(f, err)) || (st = estimate_pairs(f, err)) ||
+	    (st = estimate_template(f, err)) || (st = describe_pools(f, err))) {
 		kc_filler_free(f);
 		return st;
 	}
@@ -196,6 +215,7 @@ void kc_filler_free(kc_filler *f)
 	if (!f)
 		return;
 	kc_buf_release(&f->scratch);
+	json_decref(f->pools);
 	free(f);
 }
 
@@ -411,7 +431,11 @@ struct fillrec {
 	json_t *rec;
 	struct kc_error *err;
 	kc_rng rng;
+	const char *id, *question;
+	size_t idlen, qlen;
 	size_t qtok;              /* tokens of the question */
+	size_t *dist, ndist;      /* distractor questions (pool indices) */
+	size_t dtok;              /* tokens of those that end chains */
 	struct own *own;          /* own passages; after keep_own the kept */
 	size_t nown, kept, dropped;
 	struct used used;         /* pool indices not to draw */
@@ -421,18 +445,69 @@ struct fillrec {
 	json_t *passages, *fill;
 };
 
+/* Text that would make the record's chain ambiguous: a question with
+ * '"}' or '{"', or an own passage shaped like a chain pair. */
+static kc_status check_pairlike(struct fillrec *s)
+{
+	json_t *docs = json_object_get(s->rec, "docs");
+
+	if (memmem(s->question, s->qlen, "\"}", 2) ||
+	    memmem(s->question, s->qlen, "{\"", 2))
+		return kc_error_set(s->err, KC_EFIELD, "the question holds '\"}' "
+		                    "or '{\"': its chain could not be told from the "
+		                    "text");
+	for (size_t i = 0; i < s->nown; i++)
+		if (s->own[i].pool_index >= 0 &&
+		    kc_pool_passage_pairlike(s->f->pool,
+		                             (size_t)s->own[i].pool_index))
+			return kc_error_set(s->err, KC_EFIELD, "\"docs\"[%zu] (\"%s\") "
+			                    "holds text shaped like a chain pair",
+			                    s->own[i].doc, json_string_value(
+			                    json_object_get(json_array_get(docs,
+			                    s->own[i].doc), "title")));
+	return KC_OK;
+}
+
 static kc_status read_record(struct fillrec *s)
 {
-	const char *id, *question;
-	size_t idlen, qlen;
 	kc_status st;
 
-	if ((st = kc_get_string(s->rec, "id", &id, &idlen, s->err)) ||
-	    (st = kc_get_string(s->rec, "question", &question, &qlen, s->err)) ||
-	    (st = count(s->f, question, qlen, &s->qtok, s->err)) ||
-	    (st = own_passages(s->f, s->rec, &s->own, &s->nown, s->err)))
+	if ((st = kc_get_string(s->rec, "id", &s->id, &s->idlen, s->err)) ||
+	    (st = kc_get_string(s->rec, "question", &s->question, &s->qlen,
+	                        s->err)) ||
+	    (st = count(s->f, s->question, s->qlen, &s->qtok, s->err)) ||
+	    (st = own_passages(s->f, s->rec, &s->own, &s->nown, s->err)) ||
+	    (st = check_pairlike(s)))
 		return st;
-	kc_rng_seed(&s->rng, s->f->plan.seed, id, idlen, "fill");
+	kc_rng_seed(&s->rng, s->f->plan.seed, s->id, s->idlen, "fill");
+	return KC_OK;
+}
+
+/*
+ * The distractor questions: the plan's number, at least one per chain
+ * but the real one; those that end chains come first.  They are counted
+ * exactly, as the chains will hold them.
+ */
+static kc_status pick_distractors(struct fillrec *s)
+{
+	kc_filler *f = s->f;
+	long need = f->plan.chains > 0 ? f->plan.chains - 1 : 0;
+	long k = f->plan.distractors > need ? f->plan.distractors : need;
+	kc_rng rng;
+	kc_status st;
+
+	kc_rng_seed(&rng, f->plan.seed, s->id, s->idlen, "distractors");
+	if ((st = kc_pool_pick_questions(f->pool, &rng, s->id, s->question,
+	                                 s->qlen, (size_t)k, (size_t)need,
+	                                 &s->dist, &s->ndist, s->err)))
+		return st;
+	for (long i = 0; i < need; i++) {
+		size_t t;
+		if ((st = kc_pool_question_tokens(f->pool, f->tok, s->dist[i], &t,
+		                                  s->err)))
+			return st;
+		s->dtok += t;
+	}
 	return KC_OK;
 }
 
@@ -449,7 +524,7 @@ static kc_status plan_budget(struct fillrec *s)
 	if (npairs)
 		chain = (double)(npairs - nqpairs) * f->pair +
 		        (double)nqpairs * f->qpair + (double)s->qtok +
-		        (double)(nqpairs - 1) * f->question;
+		        (double)s->dtok;
 	if (f->template_uses & (1u << KC_SLOT_QUESTION))
 		prompt += (double)s->qtok;
 	if (f->template_uses & (1u << KC_SLOT_HEAD))
@@ -584,6 +659,8 @@ static kc_status draw_fillers(struct fillrec *s)
 			st = kc_error_nomem(s->err);
 			break;
 		}
+		if (kc_pool_passage_pairlike(f->pool, cand))
+			continue;
 		if ((st = kc_pool_passage_tokens(f->pool, f->tok, cand, &t,
 		                                 s->err)))
 			break;
@@ -672,12 +749,30 @@ out:
 	return st;
 }
 
-/* "plan", "passages" and "fill" into the record. */
+/* [{"id", "question"}] of the distractor questions. */
+static json_t *distractors_json(const struct fillrec *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->ndist; i++) {
+		size_t len;
+		const char *id, *q = kc_pool_question(s->f->pool, s->dist[i], &len,
+		                                      &id);
+		if (json_array_append_new(a, json_pack("{s:s,s:o}", "id", id,
+		                          "question", json_stringn_nocheck(q, len)))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* "plan", "passages", "distractors" and "fill" into the record. */
 static kc_status write_record(struct fillrec *s)
 {
 	const kc_filler *f = s->f;
 
-	s->fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s?,s:s}",
+	s->fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:O,s:s}",
 	                    "budget", (json_int_t)s->budget,
 	                    "context", (json_int_t)s->est,
 	                    "reserve", (json_int_t)s->reserve,
@@ -685,7 +780,7 @@ static kc_status write_record(struct fillrec *s)
 	                    "own_dropped", (json_int_t)s->dropped,
 	                    "fillers", (json_int_t)s->nfill,
 	                    "place", kc_place_name(f->o.place),
-	                    "pool", f->o.pool_name,
+	                    "pools", f->pools,
 	                    "tokenizer", kc_tokenizer_name(f->tok));
 	if (!s->fill)
 		return kc_error_nomem(s->err);
@@ -695,6 +790,7 @@ static kc_status write_record(struct fillrec *s)
 		json_object_set_new(s->fill, "exact", json_false());
 	if (kc_plan_store(&f->plan, s->rec) ||
 	    json_object_set(s->rec, "passages", s->passages) ||
+	    json_object_set_new(s->rec, "distractors", distractors_json(s)) ||
 	    json_object_set(s->rec, "fill", s->fill))
 		return kc_error_nomem(s->err);
 	return KC_OK;
@@ -709,7 +805,8 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	s.f = f;
 	s.rec = rec;
 	s.err = err;
-	if (!(st = read_record(&s)) && !(st = plan_budget(&s)) &&
+	if (!(st = read_record(&s)) && !(st = pick_distractors(&s)) &&
+	    !(st = plan_budget(&s)) &&
 	    !(st = exclude_own(&s)) && !(st = keep_own(&s)) &&
 	    !(st = draw_fillers(&s)) && !(st = place(&s)))
 		st = write_record(&s);
@@ -717,6 +814,7 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	json_decref(s.fill);
 	free(s.own);
 	free(s.fillers);
+	free(s.dist);
 	free(s.used.slot);
 	return st;
 }

@@ -19,6 +19,22 @@ static json_t *user_message(const kc_buf *prompt)
 	                 json_stringn_nocheck(prompt->data, prompt->len));
 }
 
+/* The reference's "distract_questions": the questions of the record's
+ * "distractors", as strings; a new reference. */
+static json_t *distract_questions(const json_t *rec)
+{
+	json_t *d = json_object_get(rec, "distractors"), *v, *out;
+	size_t i;
+
+	if (!json_is_array(d))
+		return json_null();
+	out = json_array();
+	json_array_foreach(d, i, v)
+		json_array_append(out, json_is_object(v) ?
+		                  json_object_get(v, "question") : v);
+	return out;
+}
+
 /*
  * Write the rendered record in the asked format.  chat and text add to
  * the record; verl, swift and keychain make the trainer's own record.
@@ -100,14 +116,12 @@ kc_status kc_format_emit(kc_renderer *r, json_t *rec,
 		break;
 	}
 	case KC_FMT_KEYCHAIN:
-		res = json_pack("{s:O,s:O,s:s%,s:O,s:I,s:O,s:s%,s:s,s:o}",
+		res = json_pack("{s:O,s:O,s:s%,s:O,s:I,s:o,s:s%,s:s,s:o}",
 		                "index", id, "input", question,
 		                "context", r->bare.data ? r->bare.data : "",
 		                r->bare.len, "answers", answers,
 		                "length", tokens + plan->generate,
-		                "distract_questions",
-		                chain && json_object_get(chain, "distractors") ?
-		                json_object_get(chain, "distractors") : json_null(),
+		                "distract_questions", distract_questions(rec),
 		                "distractor_context",
 		                r->ctx.data ? r->ctx.data : "", r->ctx.len,
 		                "chain_head_with_question",

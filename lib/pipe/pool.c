@@ -7,6 +7,15 @@
  * order of first appearance: the same files give the same pool, which
  * is what makes a record's fillers reproducible.
  *
+ * Each question keeps the pool indices of its record's own passages,
+ * supporting ones first, so that kc-fill can bring a distractor
+ * question's evidence into a context.  What cannot serve is set aside
+ * and counted, never used: records that do not parse or have no
+ * question (skipped, unless the pool is strict), passages with text
+ * shaped like a chain pair (never fillers), questions holding '"}' or
+ * '{"' (never distractors): either would make a chain that no reader can
+ * resolve unambiguously.
+ *
  * Texts live in an arena of large blocks (never moved, so pointers into
  * it stay valid); the index is an open-addressing hash of 64-bit hashes.
  */
@@ -14,6 +23,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 #include "pipe/private.h"
 
 #define BLOCK ((size_t)32 << 20)
@@ -25,6 +35,7 @@ struct passage {
 	uint32_t title_len;
 	uint32_t text_len;
 	uint32_t tokens;
+	uint32_t pairlike;      /* text shaped like a chain pair */
 	uint64_t hash;
 };
 
@@ -32,6 +43,10 @@ struct question {
 	const char *text;
 	const char *id;
 	uint32_t len;
+	uint32_t own;           /* its passages: own[first..first + nown) */
+	uint32_t nown, nsup;    /* supporting ones first */
+	uint32_t tokens;        /* as kc_pool_question_tokens counts it */
+	int usable;             /* may end a distractor chain */
 };
 
 struct block {
@@ -46,6 +61,11 @@ struct kc_pool {
 	size_t np, capp;
 	struct question *q;
 	size_t nq, capq;
+	uint32_t *qslots;       /* question index + 1 by the id's hash */
+	size_t nqslots;         /* power of two */
+	uint32_t *own;          /* questions' passage indices */
+	size_t nown, capown;
+	struct kc_pool_stats stats;
 	uint32_t *slots;        /* passage index + 1; 0 = empty */
 	size_t nslots;          /* power of two */
 	const kc_tokenizer *counted_with;
@@ -75,6 +95,8 @@ void kc_pool_free(kc_pool *pool)
 	}
 	free(pool->p);
 	free(pool->q);
+	free(pool->own);
+	free(pool->qslots);
 	free(pool->slots);
 	free(pool);
 }
@@ -182,19 +204,40 @@ long kc_pool_find(const kc_pool *pool, const char *title, size_t tl,
 	              xl, &slot);
 }
 
+/* Text shaped like a chain pair: '{"', a short run without quotes, then
+ * '": "'.  A reader could take it for a link of a chain. */
+static int pairlike(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memmem(p, (size_t)(end - p), "{\"", 2))) {
+		const char *q = p += 2;
+		while (q < end && q - p <= 64 && *q != '"')
+			q++;
+		if (end - q >= 4 && !memcmp(q, "\": \"", 4))
+			return 1;
+	}
+	return 0;
+}
+
+/* Add a passage (or find it); its index in *index. */
 static kc_status add_passage(kc_pool *pool, const char *title, size_t tl,
-                             const char *text, size_t xl)
+                             const char *text, size_t xl, uint32_t *index)
 {
 	uint64_t h = passage_hash(title, tl, text, xl);
 	size_t slot;
+	long found;
 	struct passage *p;
 
-	if (tl > UINT32_MAX / 2 || xl > UINT32_MAX / 2)
+	if (tl > UINT32_MAX / 2 || xl > UINT32_MAX / 2 ||
+	    pool->np >= UINT32_MAX - 1)
 		return KC_ETOOLONG;
 	if ((pool->np + 1) * 2 > pool->nslots && grow_index(pool))
 		return KC_ENOMEM;
-	if (lookup(pool, h, title, tl, text, xl, &slot) >= 0)
+	if ((found = lookup(pool, h, title, tl, text, xl, &slot)) >= 0) {
+		*index = (uint32_t)found;
 		return KC_OK;
+	}
 	if (pool->np == pool->capp) {
 		size_t cap = pool->capp ? pool->capp * 2 : 4096;
 		void *np = realloc(pool->p, cap * sizeof *pool->p);
@@ -211,15 +254,70 @@ static kc_status add_passage(kc_pool *pool, const char *title, size_t tl,
 	p->title_len = (uint32_t)tl;
 	p->text_len = (uint32_t)xl;
 	p->tokens = TOKENS_UNKNOWN;
+	p->pairlike = pairlike(title, tl) || pairlike(p->text, xl);
+	pool->stats.pairlike_passages += p->pairlike;
 	p->hash = h;
+	*index = (uint32_t)pool->np;
 	pool->slots[slot] = (uint32_t)++pool->np;
 	return KC_OK;
 }
 
+/*
+ * Is a question of this id in the pool already?  If not, *slot is where
+ * its index goes.  The index grows with the questions (half full at most).
+ */
+static kc_status question_seen(kc_pool *pool, const char *id, size_t idlen,
+                               int *seen, size_t *slot)
+{
+	size_t mask, i;
+
+	if ((pool->nq + 1) * 2 > pool->nqslots) {
+		size_t n = pool->nqslots ? pool->nqslots * 2 : 1024;
+		uint32_t *qs = calloc(n, sizeof *qs);
+		if (!qs)
+			return KC_ENOMEM;
+		for (size_t k = 0; k < pool->nq; k++) {
+			const struct question *e = &pool->q[k];
+			i = (size_t)kc_hash64(e->id, strlen(e->id), 0) & (n - 1);
+			while (qs[i])
+				i = (i + 1) & (n - 1);
+			qs[i] = (uint32_t)k + 1;
+		}
+		free(pool->qslots);
+		pool->qslots = qs;
+		pool->nqslots = n;
+	}
+	mask = pool->nqslots - 1;
+	for (i = (size_t)kc_hash64(id, idlen, 0) & mask; pool->qslots[i];
+	     i = (i + 1) & mask) {
+		const char *other = pool->q[pool->qslots[i] - 1].id;
+		if (!strncmp(other, id, idlen) && !other[idlen]) {
+			*seen = 1;
+			return KC_OK;
+		}
+	}
+	*seen = 0;
+	*slot = i;
+	return KC_OK;
+}
+
+/* Add a question, unless one of its id is there (the same question in
+ * two files): the first one stays. */
 static kc_status add_question(kc_pool *pool, const char *q, size_t len,
-                              const char *id, size_t idlen)
+                              const char *id, size_t idlen, size_t first,
+                              size_t nsup)
 {
 	struct question *e;
+	size_t slot;
+	int seen;
+	kc_status st;
+
+	if ((st = question_seen(pool, id, idlen, &seen, &slot)))
+		return st;
+	if (seen) {
+		pool->nown = first;
+		return KC_OK;
+	}
 
 	if (pool->nq == pool->capq) {
 		size_t cap = pool->capq ? pool->capq * 2 : 1024;
@@ -235,39 +333,92 @@ static kc_status add_question(kc_pool *pool, const char *q, size_t len,
 	if (!e->text || !e->id)
 		return KC_ENOMEM;
 	e->len = (uint32_t)len;
-	pool->nq++;
+	e->tokens = TOKENS_UNKNOWN;
+	e->own = (uint32_t)first;
+	e->nown = (uint32_t)(pool->nown - first);
+	e->nsup = (uint32_t)nsup;
+	e->usable = !memmem(q, len, "\"}", 2) && !memmem(q, len, "{\"", 2);
+	pool->stats.pairlike_questions += !e->usable;
+	pool->qslots[slot] = (uint32_t)++pool->nq;
+	return KC_OK;
+}
+
+static kc_status own_push(kc_pool *pool, uint32_t v)
+{
+	if (pool->nown == pool->capown) {
+		size_t cap = pool->capown ? pool->capown * 2 : 4096;
+		void *no = realloc(pool->own, cap * sizeof *pool->own);
+		if (!no)
+			return KC_ENOMEM;
+		pool->own = no;
+		pool->capown = cap;
+	}
+	pool->own[pool->nown++] = v;
+	return KC_OK;
+}
+
+/* Is doc i of the record named by "supporting"?  (All are, without it.) */
+static int supporting(const json_t *sup, size_t i)
+{
+	size_t k;
+	json_t *v;
+
+	if (!json_array_size(sup))
+		return 1;
+	json_array_foreach(sup, k, v)
+		if (json_is_integer(v) && json_integer_value(v) == (json_int_t)i)
+			return 1;
+	return 0;
+}
+
+/* The record's docs into the pool, and their indices (supporting ones
+ * first) into pool->own. */
+static kc_status add_docs(kc_pool *pool, const json_t *rec, size_t *nsup,
+                          struct kc_error *err)
+{
+	json_t *docs, *sup = json_object_get(rec, "supporting"), *d;
+	size_t i, first = pool->nown;
+	kc_status st;
+
+	*nsup = 0;
+	if ((st = kc_get_array(rec, "docs", &docs, err)))
+		return st;
+	for (int pass = 1; pass >= 0; pass--)
+		json_array_foreach(docs, i, d) {
+			const char *title, *text;
+			size_t tl, xl;
+			uint32_t index;
+
+			if (supporting(sup, i) != pass)
+				continue;
+			if (kc_get_string(d, "title", &title, &tl, NULL) ||
+			    kc_get_string(d, "text", &text, &xl, NULL)) {
+				pool->nown = first;
+				return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] "
+				                    "needs string \"title\" and \"text\"",
+				                    i);
+			}
+			if ((st = add_passage(pool, title, tl, text, xl, &index)) ||
+			    (st = own_push(pool, index)))
+				return kc_error_set(err, st, "%s", kc_strerror(st));
+			*nsup += pass;
+		}
 	return KC_OK;
 }
 
 kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err)
 {
 	const char *q, *id;
-	size_t qlen, idlen;
-	json_t *docs, *d;
-	size_t i;
+	size_t qlen, idlen, first = pool->nown, nsup = 0;
 	kc_status st;
 
 	if ((st = kc_get_string(rec, "question", &q, &qlen, err)) ||
 	    (st = kc_get_string(rec, "id", &id, &idlen, err)))
 		return st;
-	if (pool->flags & KC_POOL_QUESTIONS_ONLY)
-		goto question;
-	if ((st = kc_get_array(rec, "docs", &docs, err)))
+	if (!(pool->flags & KC_POOL_QUESTIONS_ONLY) &&
+	    (st = add_docs(pool, rec, &nsup, err)))
 		return st;
-	json_array_foreach(docs, i, d) {
-		const char *title, *text;
-		size_t tl, xl;
-
-		if (kc_get_string(d, "title", &title, &tl, NULL) ||
-		    kc_get_string(d, "text", &text, &xl, NULL))
-			return kc_error_set(err, KC_EFIELD,
-			                    "\"docs\"[%zu] needs string \"title\" "
-			                    "and \"text\"", i);
-		if ((st = add_passage(pool, title, tl, text, xl)))
-			return kc_error_set(err, st, "%s", kc_strerror(st));
-	}
-question:
-	if ((st = add_question(pool, q, qlen, id, idlen)))
+	if ((st = add_question(pool, q, qlen, id, idlen, first, nsup)))
 		return kc_error_set(err, st, "%s", kc_strerror(st));
 	return KC_OK;
 }
@@ -303,36 +454,171 @@ const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
 	return pool->q[i].text;
 }
 
+/* Counts cached with another tokenizer are worthless. */
+static void count_with(kc_pool *pool, const kc_tokenizer *tok)
+{
+	if (pool->counted_with == tok)
+		return;
+	for (size_t k = 0; k < pool->np; k++)
+		pool->p[k].tokens = TOKENS_UNKNOWN;
+	for (size_t k = 0; k < pool->nq; k++)
+		pool->q[k].tokens = TOKENS_UNKNOWN;
+	pool->counted_with = tok;
+}
+
+/* Count s[0..n) into *cache unless it holds a count already. */
+static kc_status cached_count(kc_tokenizer *tok, const char *s, size_t n,
+                              uint32_t *cache, size_t *count,
+                              struct kc_error *err)
+{
+	if (*cache == TOKENS_UNKNOWN) {
+		size_t c;
+		kc_status st = kc_tokenizer_count(tok, s, n, &c, err);
+		if (st)
+			return st;
+		*cache = c > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)c;
+	}
+	*count = *cache;
+	return KC_OK;
+}
+
 kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
                                  size_t *count, struct kc_error *err)
 {
 	struct passage *p = &pool->p[i];
-	kc_status st;
 
-	if (pool->counted_with != tok) {
-		/* Counts cached with another tokenizer are worthless. */
-		for (size_t k = 0; k < pool->np; k++)
-			pool->p[k].tokens = TOKENS_UNKNOWN;
-		pool->counted_with = tok;
-	}
-	if (p->tokens == TOKENS_UNKNOWN) {
-		size_t n;
+	count_with(pool, tok);
+	return cached_count(tok, p->title,
+	                    (size_t)p->title_len + 1 + p->text_len + 2,
+	                    &p->tokens, count, err);
+}
 
-		st = kc_tokenizer_count(tok, p->title,
-		                        (size_t)p->title_len + 1 + p->text_len + 2,
-		                        &n, err);
-		if (st)
-			return st;
-		p->tokens = n > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)n;
+kc_status kc_pool_question_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
+                                  size_t *count, struct kc_error *err)
+{
+	struct question *q = &pool->q[i];
+
+	count_with(pool, tok);
+	return cached_count(tok, q->text, q->len, &q->tokens, count, err);
+}
+
+size_t kc_pool_usable_questions(const kc_pool *pool)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pool->nq; i++)
+		n += pool->q[i].usable != 0;
+	return n;
+}
+
+const uint32_t *kc_pool_question_passages(const kc_pool *pool, size_t i,
+                                          size_t *n, size_t *nsup)
+{
+	const struct question *q = &pool->q[i];
+
+	*n = q->nown;
+	if (nsup)
+		*nsup = q->nsup;
+	return pool->own + q->own;
+}
+
+int kc_pool_passage_pairlike(const kc_pool *pool, size_t i)
+{
+	return pool->p[i].pairlike != 0;
+}
+
+/* May question i end a distractor chain of the record (id, q)? */
+static int eligible(const kc_pool *pool, size_t i, const char *id,
+                    const char *q, size_t qlen)
+{
+	const struct question *e = &pool->q[i];
+
+	return e->usable && strcmp(e->id, id) &&
+	       !(e->len == qlen && !memcmp(e->text, q, qlen));
+}
+
+/* Insert v into a set of size_t + 1 (cap a power of two, never full);
+ * 1 if it was new. */
+static int set_add(size_t *set, size_t cap, size_t v)
+{
+	size_t i = (v * 0x9e3779b97f4a7c15ULL) >> 20 & (cap - 1);
+
+	for (; set[i]; i = (i + 1) & (cap - 1))
+		if (set[i] == v + 1)
+			return 0;
+	set[i] = v + 1;
+	return 1;
+}
+
+kc_status kc_pool_pick_questions(const kc_pool *pool, kc_rng *rng,
+                                 const char *id, const char *q, size_t qlen,
+                                 size_t k, size_t need, size_t **out,
+                                 size_t *got, struct kc_error *err)
+{
+	size_t nq = pool->nq, n = 0, tries = 0, cap = 64, *set, *res;
+
+	*out = NULL;
+	*got = 0;
+	while (cap < 4 * k)
+		cap *= 2;
+	set = calloc(cap, sizeof *set);
+	res = malloc((k > nq ? k : nq) * sizeof *res + 1);
+	if (!set || !res)
+		goto nomem;
+	/* By rejection while k is small next to the pool ... */
+	if (k * 4 < nq)
+		while (n < k && tries++ < 64 * k) {
+			size_t i = (size_t)kc_rng_below(rng, nq);
+			if (set_add(set, cap, i) && eligible(pool, i, id, q, qlen))
+				res[n++] = i;
+		}
+	/* ... else, or when that failed, from a shuffle of all the others. */
+	if (n < k) {
+		size_t m = 0;
+		for (size_t i = 0; i < nq; i++)
+			if (eligible(pool, i, id, q, qlen))
+				res[m++] = i;
+		if (m < need) {
+			free(set);
+			free(res);
+			return kc_error_set(err, KC_EPOOL, "%zu distractor questions "
+			                    "needed, the question pool has %zu others",
+			                    need, m);
+		}
+		for (n = 0; n < k && n < m; n++) {
+			size_t j = n + (size_t)kc_rng_below(rng, m - n), t = res[n];
+			res[n] = res[j];
+			res[j] = t;
+		}
 	}
-	*count = p->tokens;
+	free(set);
+	*out = res;
+	*got = n;
 	return KC_OK;
+nomem:
+	free(set);
+	free(res);
+	return kc_error_nomem(err);
+}
+
+const struct kc_pool_stats *kc_pool_stats(const kc_pool *pool)
+{
+	return &pool->stats;
+}
+
+/* Errors that end a pool's load whatever the flags: the file cannot be
+ * read, or memory ran out. */
+static int fatal(kc_status st)
+{
+	return st == KC_EIO || st == KC_ENOMEM || st == KC_EUNSUPPORTED ||
+	       st == KC_ENOTFOUND;
 }
 
 kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err)
 {
 	kc_importer *im;
 	json_t *rec;
+	struct kc_error e;
 	kc_status st;
 
 	if ((st = kc_importer_open(&im, path, NULL, err))) {
@@ -340,16 +626,28 @@ kc_status kc_pool_load(kc_pool *pool, const char *path, struct kc_error *err)
 			err->source = path;
 		return st;
 	}
-	while ((st = kc_importer_next(im, &rec, err)) == KC_OK) {
-		st = kc_pool_add(pool, rec, err);
-		json_decref(rec);
-		if (st)
+	for (;;) {
+		kc_error_clear(&e);
+		st = kc_importer_next(im, &rec, &e);
+		if (st == KC_OK) {
+			if ((st = kc_pool_add(pool, rec, &e)))
+				e.line = kc_importer_line(im);
+			json_decref(rec);
+		}
+		if (st == KC_EOF) {
+			st = KC_OK;
 			break;
+		}
+		if (!st)
+			continue;
+		e.source = path;   /* the importer's copy dies with it */
+		if (fatal(st) || (pool->flags & KC_POOL_STRICT))
+			break;
+		if (!pool->stats.skipped++)
+			pool->stats.first_skipped = e;
 	}
-	if (st == KC_EOF)
-		st = KC_OK;
 	if (st && err)
-		err->source = path;   /* the importer's copy dies with it */
+		*err = e;
 	kc_importer_free(im);
 	return st;
 }

@@ -35,6 +35,32 @@ long kc_pool_find(const kc_pool *pool, const char *title, size_t title_len,
 const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,
                              const char **id);
 
+/* The token count of question i alone, cached as passages' are. */
+kc_status kc_pool_question_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
+                                  size_t *count, struct kc_error *err);
+
+/* Questions that may end a distractor chain: no '"}' or '{"' in them. */
+size_t kc_pool_usable_questions(const kc_pool *pool);
+
+/* The pool indices of question i's own passages (*n of them), the
+ * *nsup supporting ones first; none in a questions-only pool. */
+const uint32_t *kc_pool_question_passages(const kc_pool *pool, size_t i,
+                                          size_t *n, size_t *nsup);
+
+/* 1 if passage i holds text shaped like a chain pair (never a filler). */
+int kc_pool_passage_pairlike(const kc_pool *pool, size_t i);
+
+/*
+ * Pick k distinct questions for the record (id, q) from rng: usable
+ * ones, never the record's own (by id or by text).  Fewer than k when
+ * the pool has fewer, but at least `need`, else KC_EPOOL.  *out (k
+ * entries, the caller frees it) gets pool indices.
+ */
+kc_status kc_pool_pick_questions(const kc_pool *pool, kc_rng *rng,
+                                 const char *id, const char *q, size_t qlen,
+                                 size_t k, size_t need, size_t **out,
+                                 size_t *got, struct kc_error *err);
+
 /*
  * The token count of passage i as it appears in a context, followed by
  * the blank line that separates it from the next: title + "\n" + text +

@@ -841,6 +841,18 @@ static int same(const unsigned char *a, size_t an, const char *b, size_t bn)
 	return an == bn && !memcmp(a, b, an);
 }
 
+/* Distractor d's question: a string (keychain's "distract_questions"),
+ * or an object's "question" (the record's "distractors"); NULL if none. */
+static const char *distractor(const struct state *s, size_t d, size_t *n)
+{
+	const json_t *v = json_array_get(s->in->distractors, d);
+
+	if (json_is_object(v))
+		v = json_object_get(v, "question");
+	*n = json_string_length(v);
+	return json_string_value(v);
+}
+
 /* The distractor questions in a hash set: index + 1 per slot. */
 static kc_status distractor_set(struct state *s)
 {
@@ -852,12 +864,11 @@ static kc_status distractor_set(struct state *s)
 		return KC_ENOMEM;
 	s->ndslots = cap;
 	for (size_t d = 0; d < n; d++) {
-		const json_t *v = json_array_get(s->in->distractors, d);
-		size_t i;
-		if (!json_is_string(v))
+		size_t i, n;
+		const char *q = distractor(s, d, &n);
+		if (!q)
 			continue;
-		i = (size_t)hash((const unsigned char *)json_string_value(v),
-		                 json_string_length(v)) & (cap - 1);
+		i = (size_t)hash((const unsigned char *)q, n) & (cap - 1);
 		while (s->dslots[i])
 			i = (i + 1) & (cap - 1);
 		s->dslots[i] = d + 1;
@@ -871,9 +882,9 @@ static int is_distractor(const struct state *s, const unsigned char *q,
 	size_t mask = s->ndslots - 1, i = (size_t)hash(q, n) & mask;
 
 	for (; s->dslots[i]; i = (i + 1) & mask) {
-		const json_t *v = json_array_get(s->in->distractors,
-		                                 s->dslots[i] - 1);
-		if (same(q, n, json_string_value(v), json_string_length(v)))
+		size_t dn;
+		const char *d = distractor(s, s->dslots[i] - 1, &dn);
+		if (same(q, n, d, dn))
 			return 1;
 	}
 	return 0;

@@ -375,7 +375,7 @@ static const char *first_string(const json_t *arr, size_t *len)
 }
 
 /* What the record's chain object (chat, text, chained) says. */
-static void from_chain(struct view *w, const json_t *chain)
+static void from_chain(struct view *w, const json_t *rec, const json_t *chain)
 {
 	const json_t *tree = json_object_get(chain, "tree");
 
@@ -384,7 +384,7 @@ static void from_chain(struct view *w, const json_t *chain)
 	w->uuid = str(chain, "uuid", NULL);
 	w->tree = json_is_boolean(tree) ? json_is_true(tree) : -1;
 	w->real = json_object_get(chain, "real");
-	w->distractors = json_object_get(chain, "distractors");
+	w->distractors = json_object_get(rec, "distractors");
 }
 
 /* What a render object of verl, swift, keychain says of the chain. */
@@ -454,7 +454,7 @@ static int view_of(const json_t *rec, struct view *w, char *id, size_t idsize)
 		w->docs = json_object_get(rec, "docs");
 		w->placed = json_object_get(rec, "passages");
 		if (json_is_object(x = json_object_get(rec, "chain")))
-			from_chain(w, x);
+			from_chain(w, rec, x);
 	} else if (json_is_array(v = json_object_get(rec, "messages")) &&
 	           json_is_object(json_object_get(rec, "kc"))) {
 		w->format = "swift";
@@ -468,7 +468,7 @@ static int view_of(const json_t *rec, struct view *w, char *id, size_t idsize)
 		w->question = str(rec, "question", &w->qlen);
 		w->docs = json_object_get(rec, "docs");
 		w->placed = json_object_get(rec, "passages");
-		from_chain(w, x);
+		from_chain(w, rec, x);
 	}
 	snprintf(id, idsize, "%s", s ? s : "");
 	if (!json_is_array(w->docs))
