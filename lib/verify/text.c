@@ -952,18 +952,18 @@ static kc_status check_chain(struct state *s, long head, int tree)
 
 /* ---- own passages ---- */
 
-uint64_t kc_verify_fnv1a64(const char *title, size_t tl, const char *text,
-                           size_t xl)
+uint64_t kc_verify_fnv1a64(const char *title, size_t title_len,
+                           const char *text, size_t text_len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < tl; i++) {
+	for (size_t i = 0; i < title_len; i++) {
 		h ^= (unsigned char)title[i];
 		h *= 0x100000001b3ULL;
 	}
 	h ^= '\n';
 	h *= 0x100000001b3ULL;
-	for (size_t i = 0; i < xl; i++) {
+	for (size_t i = 0; i < text_len; i++) {
 		h ^= (unsigned char)text[i];
 		h *= 0x100000001b3ULL;
 	}
@@ -1059,7 +1059,7 @@ static kc_status check_own(struct state *s)
 		const json_t *doc = NULL;
 		uint64_t claim, got;
 		long d, p;
-		size_t tl;
+		size_t title_len;
 
 		if (!json_is_integer(jd) || !json_is_integer(jp) || !title || !fnv ||
 		    !parse_hex64(fnv, &claim)) {
@@ -1070,7 +1070,7 @@ static kc_status check_own(struct state *s)
 		}
 		d = (long)json_integer_value(jd);
 		p = (long)json_integer_value(jp);
-		tl = strlen(title);
+		title_len = strlen(title);
 		if (in->docs) {
 			if (d < 0 || (size_t)d >= ndocs) {
 				PROBLEM(s, KC_VERIFY_OWN, "render.own[%zu] names docs[%ld], "
@@ -1087,7 +1087,7 @@ static kc_status check_own(struct state *s)
 		if (p < 1 || !(b = block_numbered(s, (size_t)p))) {
 			PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) is "
 			        "missing: the prompt has no passage %ld",
-			        excerpt(b1, sizeof b1, (const unsigned char *)title, tl),
+			        excerpt(b1, sizeof b1, (const unsigned char *)title, title_len),
 			        d, p);
 			continue;
 		}
@@ -1101,11 +1101,11 @@ static kc_status check_own(struct state *s)
 		{
 			const char *nl = memchr(s->buf.data, '\n', s->buf.len);
 			size_t have = nl ? (size_t)(nl - s->buf.data) : s->buf.len;
-			if (have != tl || memcmp(s->buf.data, title, tl)) {
+			if (have != title_len || memcmp(s->buf.data, title, title_len)) {
 				PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) "
 				        "is missing: passage %ld is \"%s\"",
 				        excerpt(b1, sizeof b1, (const unsigned char *)title,
-				                tl), d, p,
+				                title_len), d, p,
 				        excerpt(b2, sizeof b2,
 				                (const unsigned char *)s->buf.data, have));
 				continue;
@@ -1132,7 +1132,7 @@ static kc_status check_own(struct state *s)
 				        "(\"%s\"): they differ at byte %zu of the %s: "
 				        "\"%s\"", p, d,
 				        excerpt(b2, sizeof b2, (const unsigned char *)title,
-				                tl), at > dtl ? at - dtl - 1 : at,
+				                title_len), at > dtl ? at - dtl - 1 : at,
 				        at > dtl ? "text" : "title",
 				        excerpt(b1, sizeof b1,
 				                (const unsigned char *)s->buf.data + at,
@@ -1148,7 +1148,7 @@ static kc_status check_own(struct state *s)
 		if (got != claim)
 			PROBLEM(s, KC_VERIFY_OWN, "own passage %ld (\"%s\") was "
 			        "altered: its FNV-1a is %016llx, render.own says %s", p,
-			        excerpt(b1, sizeof b1, (const unsigned char *)title, tl),
+			        excerpt(b1, sizeof b1, (const unsigned char *)title, title_len),
 			        (unsigned long long)got, fnv);
 	}
 	/* Every doc kc-fill placed (or, unfilled, every doc) is listed. */
@@ -1191,8 +1191,8 @@ static kc_status check_own(struct state *s)
 
 /* The title and text of element p of the record's "passages". */
 static int placed_passage(const struct state *s, const json_t *p,
-                          const char **t, size_t *tl, const char **x,
-                          size_t *xl, int *own)
+                          const char **t, size_t *title_len, const char **x,
+                          size_t *text_len, int *own)
 {
 	const json_t *d = json_object_get(p, "doc"), *jt, *jx;
 
@@ -1205,9 +1205,9 @@ static int placed_passage(const struct state *s, const json_t *p,
 	if (!json_is_string(jt) || !json_is_string(jx))
 		return 0;
 	*t = json_string_value(jt);
-	*tl = json_string_length(jt);
+	*title_len = json_string_length(jt);
 	*x = json_string_value(jx);
-	*xl = json_string_length(jx);
+	*text_len = json_string_length(jx);
 	return 1;
 }
 
@@ -1230,14 +1230,15 @@ static kc_status check_placed(struct state *s)
 			return st;
 		for (j = cur; j < np; j++) {
 			const char *t, *x;
-			size_t tl, xl;
+			size_t title_len, text_len;
 			int own;
 			if (!placed_passage(s, json_array_get(s->in->placed, j), &t,
-			                    &tl, &x, &xl, &own))
+			                    &title_len, &x, &text_len, &own))
 				continue;
-			if (s->buf.len == tl + 1 + xl && !memcmp(s->buf.data, t, tl) &&
-			    s->buf.data[tl] == '\n' &&
-			    !memcmp(s->buf.data + tl + 1, x, xl))
+			if (s->buf.len == title_len + 1 + text_len &&
+			    !memcmp(s->buf.data, t, title_len) &&
+			    s->buf.data[title_len] == '\n' &&
+			    !memcmp(s->buf.data + title_len + 1, x, text_len))
 				break;
 		}
 		if (j == np) {
