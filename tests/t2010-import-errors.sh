@@ -248,7 +248,6 @@ test_expect_success 'the wrong --format: every record is reported (three, then a
 	grep -q "^kc-import: five.jsonl:1: missing \"id\"$" err &&
 	grep -q "^kc-import: five.jsonl: 2 more lines with the same error (missing \"id\")$" err
 '
-'
 
 test_expect_success 'a bad line in JSON lines is reported, with its number' '
 	{ head -2 five.jsonl; echo "{\"_id\": \"x\",}"; echo; tail -3 five.jsonl; } >bad.jsonl &&
