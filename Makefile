@@ -81,7 +81,13 @@ tokenizers-all: tokenizers
 
 units: $(UNITS)
 
-check: all units tokenizers-all
+# What the tests use beyond the build (on Debian: scripts/setup-debian
+# --tests), checked before they start rather than failing one by one.
+check-setup:
+	@! command -v dpkg-query >/dev/null || scripts/setup-debian --check --tests || \
+	  { echo "make check: run scripts/setup-debian --tests first" >&2; exit 1; }
+
+check: check-setup all units tokenizers-all
 	KC_BUILD=$(BUILD) KC_LDFLAGS='$(LDFLAGS)' tests/run
 
 check-asan:
@@ -115,7 +121,8 @@ clean:
 # Header dependencies, as the compiler found them (-MMD).
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
-.PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
+.PHONY: all tokenizers tokenizers-all units check check-setup check-asan \
+        bench demo \
         install clean
 .DELETE_ON_ERROR:
 .SECONDARY:

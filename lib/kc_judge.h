@@ -62,7 +62,7 @@ int kc_metric_graded(enum kc_metric m);
 /* The extraction rule chosen by the kind of record (see kc_judge_record). */
 #define KC_EXTRACT_DEFAULT ((enum kc_extract)-1)
 
-struct kc_judge_options {
+struct kc_judge_opts {
 	enum kc_extract extract;    /* KC_EXTRACT_DEFAULT: auto, or none for
 	                               "prediction"/"pred" records */
 	enum kc_metric metric;      /* which metric counts as correct */
@@ -73,7 +73,7 @@ struct kc_judge_options {
 };
 
 /* Fill `opt` with the defaults: extract by record, cem, 0.75, strict. */
-void kc_judge_options_init(struct kc_judge_options *opt);
+void kc_judge_opts_init(struct kc_judge_opts *opt);
 
 /*
  * Running totals over the records judged by one handle, for --summary.
@@ -98,7 +98,7 @@ struct kc_judge_totals {
 typedef struct kc_judge kc_judge;
 
 /* A new judge with a copy of `opt` (NULL: the defaults). */
-kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
+kc_status kc_judge_new(kc_judge **out, const struct kc_judge_opts *opt,
                        struct kc_error *err);
 void kc_judge_free(kc_judge *j);
 

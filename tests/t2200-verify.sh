@@ -374,7 +374,9 @@ test_expect_success 'bad input: malformed JSON, not a record, missing fields, ba
 '
 
 test_expect_success 'empty input, and a record with a huge prompt' '
-	kc-verify </dev/null >out &&
+	test_must_fail --status=1 kc-verify </dev/null >out 2>err &&
+	test_grep "^kc-verify: no records" err &&
+	kc-verify --allow-empty </dev/null >out &&
 	echo "0 records, 0 passed, 0 failed" >expect &&
 	test_cmp expect out &&
 	python3 - <<-\EOF &&

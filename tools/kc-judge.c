@@ -67,7 +67,7 @@ static int judge_one(json_t *rec, const struct kc_error *where, void *arg)
 	return CLI_OK;
 }
 
-static void summary(const struct kc_judge_options *o,
+static void summary(const struct kc_judge_opts *o,
                     const struct kc_judge_totals *t)
 {
 	double r = t->records ? (double)t->records : 1;
@@ -98,14 +98,14 @@ static void summary(const struct kc_judge_options *o,
 
 int main(int argc, char **argv)
 {
-	struct kc_judge_options o;
+	struct kc_judge_opts o;
 	struct kc_error err;
 	struct ctx c = { 0 };
 	int ch, rc, want_summary = 0;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
-	kc_judge_options_init(&o);
+	kc_judge_opts_init(&o);
 	while ((ch = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (ch) {
 		case 'a':

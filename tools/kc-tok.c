@@ -178,11 +178,11 @@ static int one(const char *text, size_t len, const struct kc_error *where)
 			b->data[b->len] = 0;
 		}
 		if (g.mode == M_TOKENS) {
-			size_t tl = 0;
-			const char *t = kc_tokenizer_token(g.tok, g.toks.ids[i], &tl);
+			size_t toklen = 0;
+			const char *t = kc_tokenizer_token(g.tok, g.toks.ids[i], &toklen);
 
 			if (t)
-				put_token(b, t, tl);
+				put_token(b, t, toklen);
 			else
 				kc_buf_puts(b, "?");
 			continue;

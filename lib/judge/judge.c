@@ -78,7 +78,7 @@ int kc_metric_graded(enum kc_metric m)
 	return m == KC_METRIC_F1 || m == KC_METRIC_FORMAT_F1;
 }
 
-void kc_judge_options_init(struct kc_judge_options *opt)
+void kc_judge_opts_init(struct kc_judge_opts *opt)
 {
 	memset(opt, 0, sizeof *opt);
 	opt->extract = KC_EXTRACT_DEFAULT;
@@ -103,7 +103,7 @@ struct tok {
 };
 
 struct kc_judge {
-	struct kc_judge_options opt;
+	struct kc_judge_opts opt;
 	char *response_field, *answers_field;
 	struct gold *golds;
 	size_t ngold, gold_cap;
@@ -116,7 +116,7 @@ struct kc_judge {
 	struct kc_judge_totals tot;
 };
 
-kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
+kc_status kc_judge_new(kc_judge **out, const struct kc_judge_opts *opt,
                        struct kc_error *err)
 {
 	kc_judge *j = calloc(1, sizeof *j);
@@ -127,7 +127,7 @@ kc_status kc_judge_new(kc_judge **out, const struct kc_judge_options *opt,
 	if (opt)
 		j->opt = *opt;
 	else
-		kc_judge_options_init(&j->opt);
+		kc_judge_opts_init(&j->opt);
 	if ((unsigned)j->opt.metric >= KC_METRIC_COUNT ||
 	    (j->opt.extract != KC_EXTRACT_DEFAULT &&
 	     (unsigned)j->opt.extract >= KC_EXTRACT_COUNT) ||

@@ -88,7 +88,7 @@ static void take_base(kc_renderer *r, struct rpass *p, const json_t *v)
 	if (!json_is_integer(n) || json_integer_value(n) < 0 ||
 	    !json_is_string(c) || json_string_length(c) != 16)
 		return;
-	kc_passage_check(r->tok, p->title, p->tl, p->text, p->xl, check);
+	kc_passage_check(r->tok, p->title, p->title_len, p->text, p->text_len, check);
 	if (memcmp(check, json_string_value(c), 16))
 		return;
 	p->base = (size_t)json_integer_value(n);
@@ -120,15 +120,15 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 	json_array_foreach(passages, i, v) {
 		struct rpass *p = &l->ps[i];
 		if (from_docs) {
-			if (kc_get_string(v, "title", &p->title, &p->tl, NULL) ||
-			    kc_get_string(v, "text", &p->text, &p->xl, NULL)) {
+			if (kc_get_string(v, "title", &p->title, &p->title_len, NULL) ||
+			    kc_get_string(v, "text", &p->text, &p->text_len, NULL)) {
 				kc_layout_release(l);
 				return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] needs "
 				                    "string \"title\" and \"text\"", i);
 			}
 			p->doc = (long)i;
-		} else if ((st = kc_record_passage(rec, v, &p->title, &p->tl,
-		                                   &p->text, &p->xl, &p->doc,
+		} else if ((st = kc_record_passage(rec, v, &p->title, &p->title_len,
+		                                   &p->text, &p->text_len, &p->doc,
 		                                   err))) {
 			kc_layout_release(l);
 			return st;
@@ -173,10 +173,10 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 		    (size_t)json_integer_value(jp) >= l->np ||
 		    json_integer_value(ja) < 0 ||
 		    (size_t)json_integer_value(ja) >
-		            l->ps[json_integer_value(jp)].xl ||
+		            l->ps[json_integer_value(jp)].text_len ||
 		    /* not inside a UTF-8 sequence */
 		    ((size_t)json_integer_value(ja) <
-		             l->ps[json_integer_value(jp)].xl &&
+		             l->ps[json_integer_value(jp)].text_len &&
 		     (l->ps[json_integer_value(jp)].text[json_integer_value(ja)] &
 		      0xc0) == 0x80)) {
 			kc_layout_release(l);
@@ -235,7 +235,7 @@ static kc_status append_body(kc_buf *b, struct layout *l, struct rpass *p,
 	size_t pos = 0;
 	kc_status st;
 
-	if ((st = kc_buf_append(b, p->title, p->tl)) ||
+	if ((st = kc_buf_append(b, p->title, p->title_len)) ||
 	    (st = kc_buf_append(b, "\n", 1)))
 		return st;
 	for (size_t k = 0; with_pairs && k < p->npairs; k++) {
@@ -249,7 +249,7 @@ static kc_status append_body(kc_buf *b, struct layout *l, struct rpass *p,
 			return st;
 		pos = q->at;
 	}
-	return kc_buf_append(b, p->text + pos, p->xl - pos);
+	return kc_buf_append(b, p->text + pos, p->text_len - pos);
 }
 
 static kc_status append_header(kc_buf *b, size_t number)
@@ -298,7 +298,7 @@ static kc_status count(kc_renderer *r, const kc_buf *b, size_t *n,
 /* May the header be counted apart from the body that follows it? */
 static int hard_header(const struct rpass *p)
 {
-	return p->tl > 0 && p->title[0] != '\n' && p->title[0] != '\r' &&
+	return p->title_len > 0 && p->title[0] != '\n' && p->title[0] != '\r' &&
 	       p->title[0] != '/';
 }
 
@@ -313,7 +313,7 @@ static int clean_cut(const struct rpass *p, size_t at)
 {
 	unsigned char before, next;
 
-	if (at == 0 || at >= p->xl)
+	if (at == 0 || at >= p->text_len)
 		return 0;
 	before = (unsigned char)p->text[at - 1];
 	next = (unsigned char)p->text[at];
@@ -429,7 +429,7 @@ static kc_status add_pairs(kc_renderer *r, struct layout *l, struct rpass *p,
 	kc_status st;
 
 	for (end = p->npairs; end > 0 &&
-	     l->qs[p->first_pair + end - 1].at == p->xl; end--)
+	     l->qs[p->first_pair + end - 1].at == p->text_len; end--)
 		;
 	for (k = 0; k < p->npairs; k++) {
 		struct rpair *q = &l->qs[p->first_pair + k];
@@ -446,19 +446,19 @@ static kc_status add_pairs(kc_renderer *r, struct layout *l, struct rpass *p,
 	}
 	if (end < p->npairs) {
 		/* The text's final punctuation, with the space before it. */
-		size_t j = p->xl, with, without;
+		size_t j = p->text_len, with, without;
 		const unsigned char *t = (const unsigned char *)p->text;
 		while (j > 0 && isascii(t[j - 1]) && ispunct(t[j - 1]))
 			j--;
 		if (j > 0 && t[j - 1] == ' ')
 			j--;
-		if (j == p->xl || (j > 0 && !(isascii(t[j - 1]) &&
+		if (j == p->text_len || (j > 0 && !(isascii(t[j - 1]) &&
 		                              isalnum(t[j - 1]))) ||
-		    t[p->xl - 1] == '\n')
+		    t[p->text_len - 1] == '\n')
 			return KC_EUNSUPPORTED;
-		if ((st = count_str(r, p->text + j, p->xl - j, "\n\n", &with,
+		if ((st = count_str(r, p->text + j, p->text_len - j, "\n\n", &with,
 		                    err)) ||
-		    (st = count_str(r, p->text + j, p->xl - j, "", &without,
+		    (st = count_str(r, p->text + j, p->text_len - j, "", &without,
 		                    err)))
 			return st;
 		if (total + without < with)
@@ -636,10 +636,10 @@ static kc_status ends_of(struct rpass *p)
 
 	if (p->have_ends)
 		return KC_OK;
-	m = kc_sentence_ends(p->text, p->xl, NULL, 0);
+	m = kc_sentence_ends(p->text, p->text_len, NULL, 0);
 	if (!(p->ends = malloc((m + 1) * sizeof *p->ends)))
 		return KC_ENOMEM;
-	kc_sentence_ends(p->text, p->xl, p->ends, m);
+	kc_sentence_ends(p->text, p->text_len, p->ends, m);
 	p->nends = m;
 	p->have_ends = 1;
 	return KC_OK;
@@ -703,7 +703,7 @@ kc_status kc_layout_rehome(struct layout *l, size_t from, kc_rng *rng)
 			size_t j = (size_t)kc_rng_below(rng, l->nq), tries = 0;
 #define CANNOT_STACK(j) (qs[j].passage == from || \
 	!ps[qs[j].passage].keep || !kc_sentence_stackable( \
-	ps[qs[j].passage].text, ps[qs[j].passage].xl, qs[j].at))
+	ps[qs[j].passage].text, ps[qs[j].passage].text_len, qs[j].at))
 			while (CANNOT_STACK(j) && ++tries < l->nq)
 				j = (j + 1) % l->nq;
 			if (CANNOT_STACK(j))
@@ -731,7 +731,7 @@ static void fnv1a_hex(const struct rpass *p, char out[17])
 	const unsigned char *parts[3] = { (const unsigned char *)p->title,
 	                                  (const unsigned char *)"\n",
 	                                  (const unsigned char *)p->text };
-	size_t lens[3] = { p->tl, 1, p->xl };
+	size_t lens[3] = { p->title_len, 1, p->text_len };
 
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; i < lens[k]; i++) {
@@ -758,7 +758,7 @@ json_t *kc_layout_provenance(const struct layout *l)
 		        "passage", (json_int_t)p->number,
 		        "token", (json_int_t)p->token,
 		        "depth", (double)(p->token - l->ctx_first) / span,
-		        "title", p->title, p->tl, "fnv1a64", fnv));
+		        "title", p->title, p->title_len, "fnv1a64", fnv));
 	}
 	for (size_t i = 0; i < l->nq; i++) {
 		const struct rpair *q = &l->qs[i];

@@ -141,24 +141,25 @@ static const char *intern_joined(kc_pool *pool, const char *a, size_t na,
 	return dst;
 }
 
-static uint64_t passage_hash(const char *title, size_t tl, const char *text,
-                             size_t xl)
+static uint64_t passage_hash(const char *title, size_t title_len,
+                             const char *text, size_t text_len)
 {
 	/* hash(title + "\n" + text) without building the string */
-	uint64_t h = kc_hash64(title, tl, 0x706f6f6c);
+	uint64_t h = kc_hash64(title, title_len, 0x706f6f6c);
 
-	return kc_hash64(text, xl, h ^ 0x0a);
+	return kc_hash64(text, text_len, h ^ 0x0a);
 }
 
-static int same(const struct passage *p, const char *title, size_t tl,
-                const char *text, size_t xl)
+static int same(const struct passage *p, const char *title, size_t title_len,
+                const char *text, size_t text_len)
 {
-	return p->title_len == tl && p->text_len == xl &&
-	       !memcmp(p->title, title, tl) && !memcmp(p->text, text, xl);
+	return p->title_len == title_len && p->text_len == text_len &&
+	       !memcmp(p->title, title, title_len) && !memcmp(p->text, text, text_len);
 }
 
 static long lookup(const kc_pool *pool, uint64_t h, const char *title,
-                   size_t tl, const char *text, size_t xl, size_t *slot)
+                   size_t title_len, const char *text, size_t text_len,
+                   size_t *slot)
 {
 	size_t mask = pool->nslots - 1, i = (size_t)h & mask;
 
@@ -169,7 +170,7 @@ static long lookup(const kc_pool *pool, uint64_t h, const char *title,
 			return -1;
 		}
 		if (pool->p[v - 1].hash == h &&
-		    same(&pool->p[v - 1], title, tl, text, xl))
+		    same(&pool->p[v - 1], title, title_len, text, text_len))
 			return (long)v - 1;
 	}
 }
@@ -193,15 +194,15 @@ static kc_status grow_index(kc_pool *pool)
 	return KC_OK;
 }
 
-long kc_pool_find(const kc_pool *pool, const char *title, size_t tl,
-                  const char *text, size_t xl)
+long kc_pool_find(const kc_pool *pool, const char *title, size_t title_len,
+                  const char *text, size_t text_len)
 {
 	size_t slot;
 
 	if (!pool->nslots)
 		return -1;
-	return lookup(pool, passage_hash(title, tl, text, xl), title, tl, text,
-	              xl, &slot);
+	return lookup(pool, passage_hash(title, title_len, text, text_len),
+	              title, title_len, text, text_len, &slot);
 }
 
 /* Text shaped like a chain pair: '{"', a short run without quotes, then
@@ -221,20 +222,21 @@ static int pairlike(const char *s, size_t n)
 }
 
 /* Add a passage (or find it); its index in *index. */
-static kc_status add_passage(kc_pool *pool, const char *title, size_t tl,
-                             const char *text, size_t xl, uint32_t *index)
+static kc_status add_passage(kc_pool *pool, const char *title,
+                             size_t title_len, const char *text,
+                             size_t text_len, uint32_t *index)
 {
-	uint64_t h = passage_hash(title, tl, text, xl);
+	uint64_t h = passage_hash(title, title_len, text, text_len);
 	size_t slot;
 	long found;
 	struct passage *p;
 
-	if (tl > UINT32_MAX / 2 || xl > UINT32_MAX / 2 ||
+	if (title_len > UINT32_MAX / 2 || text_len > UINT32_MAX / 2 ||
 	    pool->np >= UINT32_MAX - 1)
 		return KC_ETOOLONG;
 	if ((pool->np + 1) * 2 > pool->nslots && grow_index(pool))
 		return KC_ENOMEM;
-	if ((found = lookup(pool, h, title, tl, text, xl, &slot)) >= 0) {
+	if ((found = lookup(pool, h, title, title_len, text, text_len, &slot)) >= 0) {
 		*index = (uint32_t)found;
 		return KC_OK;
 	}
@@ -247,14 +249,14 @@ static kc_status add_passage(kc_pool *pool, const char *title, size_t tl,
 		pool->capp = cap;
 	}
 	p = &pool->p[pool->np];
-	p->title = intern_joined(pool, title, tl, text, xl);
+	p->title = intern_joined(pool, title, title_len, text, text_len);
 	if (!p->title)
 		return KC_ENOMEM;
-	p->text = p->title + tl + 1;
-	p->title_len = (uint32_t)tl;
-	p->text_len = (uint32_t)xl;
+	p->text = p->title + title_len + 1;
+	p->title_len = (uint32_t)title_len;
+	p->text_len = (uint32_t)text_len;
 	p->tokens = TOKENS_UNKNOWN;
-	p->pairlike = pairlike(title, tl) || pairlike(p->text, xl);
+	p->pairlike = pairlike(title, title_len) || pairlike(p->text, text_len);
 	pool->stats.pairlike_passages += p->pairlike;
 	p->hash = h;
 	*index = (uint32_t)pool->np;
@@ -386,19 +388,19 @@ static kc_status add_docs(kc_pool *pool, const json_t *rec, size_t *nsup,
 	for (int pass = 1; pass >= 0; pass--)
 		json_array_foreach(docs, i, d) {
 			const char *title, *text;
-			size_t tl, xl;
+			size_t title_len, text_len;
 			uint32_t index;
 
 			if (supporting(sup, i) != pass)
 				continue;
-			if (kc_get_string(d, "title", &title, &tl, NULL) ||
-			    kc_get_string(d, "text", &text, &xl, NULL)) {
+			if (kc_get_string(d, "title", &title, &title_len, NULL) ||
+			    kc_get_string(d, "text", &text, &text_len, NULL)) {
 				pool->nown = first;
 				return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] "
 				                    "needs string \"title\" and \"text\"",
 				                    i);
 			}
-			if ((st = add_passage(pool, title, tl, text, xl, &index)) ||
+			if ((st = add_passage(pool, title, title_len, text, text_len, &index)) ||
 			    (st = own_push(pool, index)))
 				return kc_error_set(err, st, "%s", kc_strerror(st));
 			*nsup += pass;
@@ -434,14 +436,14 @@ size_t kc_pool_questions(const kc_pool *pool)
 }
 
 void kc_pool_passage(const kc_pool *pool, size_t i, const char **title,
-                     size_t *tl, const char **text, size_t *xl)
+                     size_t *title_len, const char **text, size_t *text_len)
 {
 	const struct passage *p = &pool->p[i];
 
 	*title = p->title;
-	*tl = p->title_len;
+	*title_len = p->title_len;
 	*text = p->text;
-	*xl = p->text_len;
+	*text_len = p->text_len;
 }
 
 const char *kc_pool_question(const kc_pool *pool, size_t i, size_t *len,

@@ -231,7 +231,7 @@ struct rpair {
 
 struct rpass {
 	const char *title, *text;
-	size_t tl, xl;
+	size_t title_len, text_len;
 	long doc;                 /* index into docs, -1 for a filler */
 	int supporting;           /* an own passage the question needs */
 	size_t first_pair, npairs;

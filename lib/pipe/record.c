@@ -14,8 +14,8 @@
 #include "pipe/private.h"
 
 kc_status kc_record_passage(const json_t *rec, const json_t *p,
-                            const char **title, size_t *tl,
-                            const char **text, size_t *xl, long *doc,
+                            const char **title, size_t *title_len,
+                            const char **text, size_t *text_len, long *doc,
                             struct kc_error *err)
 {
 	json_t *d = json_object_get(p, "doc");
@@ -32,8 +32,8 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
 		*doc = (long)json_integer_value(d);
 		p = json_array_get(docs, (size_t)*doc);
 	}
-	if ((st = kc_get_string(p, "title", title, tl, NULL)) ||
-	    (st = kc_get_string(p, "text", text, xl, NULL)))
+	if ((st = kc_get_string(p, "title", title, title_len, NULL)) ||
+	    (st = kc_get_string(p, "text", text, text_len, NULL)))
 		return kc_error_set(err, KC_EFIELD,
 		                    "a passage has no string \"title\" and "
 		                    "\"text\"");
@@ -41,12 +41,13 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
 }
 
 void kc_passage_check(const kc_tokenizer *tok, const char *title,
-                      size_t tl, const char *text, size_t xl, char out[17])
+                      size_t title_len, const char *text, size_t text_len,
+                      char out[17])
 {
 	const char *name = kc_tokenizer_name(tok);
 	uint64_t h = kc_hash64(name, strlen(name), 0x636865636b);
 
-	h = kc_hash64(title, tl, h);
-	h = kc_hash64(text, xl, h ^ 0x0a);
+	h = kc_hash64(title, title_len, h);
+	h = kc_hash64(text, text_len, h ^ 0x0a);
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

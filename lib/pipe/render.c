@@ -118,15 +118,15 @@ static kc_status own_context(kc_renderer *r, const json_t *rec,
 		return st;
 	json_array_foreach(docs, i, d) {
 		const char *t, *x;
-		size_t tl, xl;
-		if (kc_get_string(d, "title", &t, &tl, NULL) ||
-		    kc_get_string(d, "text", &x, &xl, NULL))
+		size_t title_len, text_len;
+		if (kc_get_string(d, "title", &t, &title_len, NULL) ||
+		    kc_get_string(d, "text", &x, &text_len, NULL))
 			return kc_error_set(err, KC_EFIELD, "\"docs\"[%zu] needs "
 			                    "string \"title\" and \"text\"", i);
 		if ((i && kc_buf_append(&r->ctx, "\n", 1)) ||
-		    kc_buf_append(&r->ctx, t, tl) ||
+		    kc_buf_append(&r->ctx, t, title_len) ||
 		    kc_buf_append(&r->ctx, "\n", 1) ||
-		    kc_buf_append(&r->ctx, x, xl))
+		    kc_buf_append(&r->ctx, x, text_len))
 			return kc_error_nomem(err);
 	}
 	return kc_buf_append(&r->ctx, "", 0) ?

@@ -1011,18 +1011,18 @@ static kc_status check_chain(struct state *s, long head, int tree)
 
 /* ---- own passages ---- */
 
-uint64_t kc_verify_fnv1a64(const char *title, size_t tl, const char *text,
-                           size_t xl)
+uint64_t kc_verify_fnv1a64(const char *title, size_t title_len,
+                           const char *text, size_t text_len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < tl; i++) {
+	for (size_t i = 0; i < title_len; i++) {
 		h ^= (unsigned char)title[i];
 		h *= 0x100000001b3ULL;
 	}
 	h ^= '\n';
 	h *= 0x100000001b3ULL;
-	for (size_t i = 0; i < xl; i++) {
+	for (size_t i = 0; i < text_len; i++) {
 		h ^= (unsigned char)text[i];
 		h *= 0x100000001b3ULL;
 	}
@@ -1095,154 +1095,188 @@ static size_t diff_at(const char *a, size_t an, const char *b, size_t bn)
 	return i;
 }
 
+/*
+ * An own passage whose record has its docs: the passage in the prompt
+ * (s->buf, stripped of pairs) must be docs[d] byte for byte, and
+ * render.own's hash that doc's.  0 after a problem.
+ */
+static int own_is_doc(struct state *s, const json_t *doc, long d, long p,
+                      const char *title, size_t title_len, uint64_t claim,
+                      const char *fnv)
+{
+	char b1[96], b2[96];
+	const char *dt = json_string_value(json_object_get(doc, "title"));
+	const char *dx = json_string_value(json_object_get(doc, "text"));
+	size_t dtl, dxl, at;
+
+	if (!dt || !dx) {
+		PROBLEM(s, KC_VERIFY_RECORD, "docs[%ld] needs string "
+		        "\"title\" and \"text\"", d);
+		return 0;
+	}
+	dtl = json_string_length(json_object_get(doc, "title"));
+	dxl = json_string_length(json_object_get(doc, "text"));
+	at = diff_at(s->buf.data, s->buf.len, dt, dtl);
+	if (at == dtl && at < s->buf.len && s->buf.data[at] == '\n')
+		at = dtl + 1 + diff_at(s->buf.data + dtl + 1,
+		                       s->buf.len - dtl - 1, dx, dxl);
+	if (at != dtl + 1 + dxl || s->buf.len != at) {
+		PROBLEM(s, KC_VERIFY_OWN, "passage %ld is not docs[%ld] "
+		        "(\"%s\"): they differ at byte %zu of the %s: "
+		        "\"%s\"", p, d,
+		        excerpt(b2, sizeof b2, (const unsigned char *)title,
+		                title_len), at > dtl ? at - dtl - 1 : at,
+		        at > dtl ? "text" : "title",
+		        excerpt(b1, sizeof b1,
+		                (const unsigned char *)s->buf.data + at,
+		                s->buf.len - at));
+		return 0;
+	}
+	if (kc_verify_fnv1a64(dt, dtl, dx, dxl) != claim) {
+		PROBLEM(s, KC_VERIFY_OWN, "render.own's fnv1a64 %s for "
+		        "docs[%ld] is not the hash of that doc", fnv, d);
+		return 0;
+	}
+	return 1;
+}
+
+/* One element of render.own: its doc, its passage, its hash. */
+static kc_status own_entry(struct state *s, size_t i, const json_t *e,
+                           unsigned char *listed, unsigned char *used)
+{
+	const struct kc_verify_text *in = s->in;
+	size_t ndocs = in->docs ? json_array_size(in->docs) : 0;
+	json_t *jd = json_object_get(e, "doc"), *jp = json_object_get(e, "passage");
+	const char *title = json_string_value(json_object_get(e, "title"));
+	const char *fnv = json_string_value(json_object_get(e, "fnv1a64"));
+	const struct vblock *b;
+	const json_t *doc = NULL;
+	uint64_t claim, got;
+	long d, p;
+	size_t title_len;
+	char b1[96], b2[96];
+	kc_status st;
+
+	if (!json_is_integer(jd) || !json_is_integer(jp) || !title || !fnv ||
+	    !parse_hex64(fnv, &claim)) {
+		PROBLEM(s, KC_VERIFY_RECORD, "render.own[%zu] needs integer "
+		        "\"doc\" and \"passage\", string \"title\" and a hex "
+		        "\"fnv1a64\"", i);
+		return KC_OK;
+	}
+	d = (long)json_integer_value(jd);
+	p = (long)json_integer_value(jp);
+	title_len = strlen(title);
+	if (in->docs) {
+		if (d < 0 || (size_t)d >= ndocs) {
+			PROBLEM(s, KC_VERIFY_OWN, "render.own[%zu] names docs[%ld], "
+			        "the record has %zu docs", i, d, ndocs);
+			return KC_OK;
+		}
+		if (listed[d]++) {
+			PROBLEM(s, KC_VERIFY_OWN, "render.own lists docs[%ld] "
+			        "twice", d);
+			return KC_OK;
+		}
+		doc = json_array_get(in->docs, (size_t)d);
+	}
+	if (p < 1 || !(b = block_numbered(s, (size_t)p))) {
+		PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) is "
+		        "missing: the prompt has no passage %ld",
+		        excerpt(b1, sizeof b1, (const unsigned char *)title, title_len),
+		        d, p);
+		return KC_OK;
+	}
+	if (used[b - s->blocks]++) {
+		PROBLEM(s, KC_VERIFY_OWN, "render.own names passage %ld "
+		        "twice", p);
+		return KC_OK;
+	}
+	if ((st = strip(s, b->title, b->end)))
+		return st;
+	{
+		const char *nl = memchr(s->buf.data, '\n', s->buf.len);
+		size_t have = nl ? (size_t)(nl - s->buf.data) : s->buf.len;
+		if (have != title_len || memcmp(s->buf.data, title, title_len)) {
+			PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) "
+			        "is missing: passage %ld is \"%s\"",
+			        excerpt(b1, sizeof b1, (const unsigned char *)title,
+			                title_len), d, p,
+			        excerpt(b2, sizeof b2,
+			                (const unsigned char *)s->buf.data, have));
+			return KC_OK;
+		}
+	}
+	got = hash((const unsigned char *)s->buf.data, s->buf.len);
+	if (doc && !own_is_doc(s, doc, d, p, title, title_len, claim, fnv))
+		return KC_OK;
+	if (got != claim)
+		PROBLEM(s, KC_VERIFY_OWN, "own passage %ld (\"%s\") was "
+		        "altered: its FNV-1a is %016llx, render.own says %s", p,
+		        excerpt(b1, sizeof b1, (const unsigned char *)title, title_len),
+		        (unsigned long long)got, fnv);
+	return KC_OK;
+}
+
+/* Every doc kc-fill placed (or, unfilled, every doc) is listed. */
+static void own_all_listed(struct state *s, unsigned char *listed,
+                           size_t ndocs)
+{
+	const struct kc_verify_text *in = s->in;
+	char b1[96];
+	size_t i;
+	json_t *v;
+
+	if (in->placed) {
+		json_array_foreach(in->placed, i, v) {
+			json_t *jd = json_object_get(v, "doc");
+			long d;
+			if (!json_is_integer(jd))
+				continue;
+			d = (long)json_integer_value(jd);
+			if (d >= 0 && (size_t)d < ndocs && listed[d] == 1) {
+				listed[d] = 2;
+			} else if (d >= 0 && (size_t)d < ndocs && !listed[d]) {
+				const char *t = json_string_value(json_object_get(
+				        json_array_get(in->docs, (size_t)d), "title"));
+				PROBLEM(s, KC_VERIFY_OWN, "own passage docs[%ld] "
+				        "(\"%s\") is not in the prompt", d,
+				        t ? excerpt(b1, sizeof b1,
+				                    (const unsigned char *)t, strlen(t))
+				          : "");
+			}
+		}
+		for (size_t d = 0; d < ndocs; d++)
+			if (listed[d] == 1)
+				PROBLEM(s, KC_VERIFY_OWN, "render.own lists docs[%zu], "
+				        "which kc-fill did not place", d);
+	} else {
+		for (size_t d = 0; d < ndocs; d++)
+			if (!listed[d])
+				PROBLEM(s, KC_VERIFY_OWN, "own passage docs[%zu] is "
+				        "not in the prompt", d);
+	}
+}
+
 static kc_status check_own(struct state *s)
 {
 	const struct kc_verify_text *in = s->in;
 	size_t ndocs = in->docs ? json_array_size(in->docs) : 0, i;
-	unsigned char *listed = calloc(ndocs + 1, 1), *used;
+	unsigned char *listed = calloc(ndocs + 1, 1);
+	unsigned char *used = calloc(s->nb + 1, 1);
 	json_t *e;
-	char b1[96], b2[96];
 	kc_status st = KC_OK;
 
-	used = calloc(s->nb + 1, 1);
 	if (!listed || !used) {
 		free(listed);
 		free(used);
 		return KC_ENOMEM;
 	}
-	json_array_foreach(in->own, i, e) {
-		json_t *jd = json_object_get(e, "doc"), *jp = json_object_get(e, "passage");
-		const char *title = json_string_value(json_object_get(e, "title"));
-		const char *fnv = json_string_value(json_object_get(e, "fnv1a64"));
-		const struct vblock *b;
-		const json_t *doc = NULL;
-		uint64_t claim, got;
-		long d, p;
-		size_t tl;
-
-		if (!json_is_integer(jd) || !json_is_integer(jp) || !title || !fnv ||
-		    !parse_hex64(fnv, &claim)) {
-			PROBLEM(s, KC_VERIFY_RECORD, "render.own[%zu] needs integer "
-			        "\"doc\" and \"passage\", string \"title\" and a hex "
-			        "\"fnv1a64\"", i);
-			continue;
-		}
-		d = (long)json_integer_value(jd);
-		p = (long)json_integer_value(jp);
-		tl = strlen(title);
-		if (in->docs) {
-			if (d < 0 || (size_t)d >= ndocs) {
-				PROBLEM(s, KC_VERIFY_OWN, "render.own[%zu] names docs[%ld], "
-				        "the record has %zu docs", i, d, ndocs);
-				continue;
-			}
-			if (listed[d]++) {
-				PROBLEM(s, KC_VERIFY_OWN, "render.own lists docs[%ld] "
-				        "twice", d);
-				continue;
-			}
-			doc = json_array_get(in->docs, (size_t)d);
-		}
-		if (p < 1 || !(b = block_numbered(s, (size_t)p))) {
-			PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) is "
-			        "missing: the prompt has no passage %ld",
-			        excerpt(b1, sizeof b1, (const unsigned char *)title, tl),
-			        d, p);
-			continue;
-		}
-		if (used[b - s->blocks]++) {
-			PROBLEM(s, KC_VERIFY_OWN, "render.own names passage %ld "
-			        "twice", p);
-			continue;
-		}
-		if ((st = strip(s, b->title, b->end)))
+	json_array_foreach(in->own, i, e)
+		if ((st = own_entry(s, i, e, listed, used)))
 			break;
-		{
-			const char *nl = memchr(s->buf.data, '\n', s->buf.len);
-			size_t have = nl ? (size_t)(nl - s->buf.data) : s->buf.len;
-			if (have != tl || memcmp(s->buf.data, title, tl)) {
-				PROBLEM(s, KC_VERIFY_OWN, "own passage \"%s\" (docs[%ld]) "
-				        "is missing: passage %ld is \"%s\"",
-				        excerpt(b1, sizeof b1, (const unsigned char *)title,
-				                tl), d, p,
-				        excerpt(b2, sizeof b2,
-				                (const unsigned char *)s->buf.data, have));
-				continue;
-			}
-		}
-		got = hash((const unsigned char *)s->buf.data, s->buf.len);
-		if (doc) {
-			const char *dt = json_string_value(json_object_get(doc, "title"));
-			const char *dx = json_string_value(json_object_get(doc, "text"));
-			size_t dtl, dxl, at;
-			if (!dt || !dx) {
-				PROBLEM(s, KC_VERIFY_RECORD, "docs[%ld] needs string "
-				        "\"title\" and \"text\"", d);
-				continue;
-			}
-			dtl = json_string_length(json_object_get(doc, "title"));
-			dxl = json_string_length(json_object_get(doc, "text"));
-			at = diff_at(s->buf.data, s->buf.len, dt, dtl);
-			if (at == dtl && at < s->buf.len && s->buf.data[at] == '\n')
-				at = dtl + 1 + diff_at(s->buf.data + dtl + 1,
-				                       s->buf.len - dtl - 1, dx, dxl);
-			if (at != dtl + 1 + dxl || s->buf.len != at) {
-				PROBLEM(s, KC_VERIFY_OWN, "passage %ld is not docs[%ld] "
-				        "(\"%s\"): they differ at byte %zu of the %s: "
-				        "\"%s\"", p, d,
-				        excerpt(b2, sizeof b2, (const unsigned char *)title,
-				                tl), at > dtl ? at - dtl - 1 : at,
-				        at > dtl ? "text" : "title",
-				        excerpt(b1, sizeof b1,
-				                (const unsigned char *)s->buf.data + at,
-				                s->buf.len - at));
-				continue;
-			}
-			if (kc_verify_fnv1a64(dt, dtl, dx, dxl) != claim) {
-				PROBLEM(s, KC_VERIFY_OWN, "render.own's fnv1a64 %s for "
-				        "docs[%ld] is not the hash of that doc", fnv, d);
-				continue;
-			}
-		}
-		if (got != claim)
-			PROBLEM(s, KC_VERIFY_OWN, "own passage %ld (\"%s\") was "
-			        "altered: its FNV-1a is %016llx, render.own says %s", p,
-			        excerpt(b1, sizeof b1, (const unsigned char *)title, tl),
-			        (unsigned long long)got, fnv);
-	}
-	/* Every doc kc-fill placed (or, unfilled, every doc) is listed. */
-	if (!st && in->docs) {
-		json_t *v;
-		if (in->placed) {
-			json_array_foreach(in->placed, i, v) {
-				json_t *jd = json_object_get(v, "doc");
-				long d;
-				if (!json_is_integer(jd))
-					continue;
-				d = (long)json_integer_value(jd);
-				if (d >= 0 && (size_t)d < ndocs && listed[d] == 1) {
-					listed[d] = 2;
-				} else if (d >= 0 && (size_t)d < ndocs && !listed[d]) {
-					const char *t = json_string_value(json_object_get(
-					        json_array_get(in->docs, (size_t)d), "title"));
-					PROBLEM(s, KC_VERIFY_OWN, "own passage docs[%ld] "
-					        "(\"%s\") is not in the prompt", d,
-					        t ? excerpt(b1, sizeof b1,
-					                    (const unsigned char *)t, strlen(t))
-					          : "");
-				}
-			}
-			for (size_t d = 0; d < ndocs; d++)
-				if (listed[d] == 1)
-					PROBLEM(s, KC_VERIFY_OWN, "render.own lists docs[%zu], "
-					        "which kc-fill did not place", d);
-		} else {
-			for (size_t d = 0; d < ndocs; d++)
-				if (!listed[d])
-					PROBLEM(s, KC_VERIFY_OWN, "own passage docs[%zu] is "
-					        "not in the prompt", d);
-		}
-	}
+	if (!st && in->docs)
+		own_all_listed(s, listed, ndocs);
 	free(listed);
 	free(used);
 	return st;
@@ -1250,8 +1284,8 @@ static kc_status check_own(struct state *s)
 
 /* The title and text of element p of the record's "passages". */
 static int placed_passage(const struct state *s, const json_t *p,
-                          const char **t, size_t *tl, const char **x,
-                          size_t *xl, int *own)
+                          const char **t, size_t *title_len, const char **x,
+                          size_t *text_len, int *own)
 {
 	const json_t *d = json_object_get(p, "doc"), *jt, *jx;
 
@@ -1264,9 +1298,9 @@ static int placed_passage(const struct state *s, const json_t *p,
 	if (!json_is_string(jt) || !json_is_string(jx))
 		return 0;
 	*t = json_string_value(jt);
-	*tl = json_string_length(jt);
+	*title_len = json_string_length(jt);
 	*x = json_string_value(jx);
-	*xl = json_string_length(jx);
+	*text_len = json_string_length(jx);
 	return 1;
 }
 
@@ -1289,14 +1323,15 @@ static kc_status check_placed(struct state *s)
 			return st;
 		for (j = cur; j < np; j++) {
 			const char *t, *x;
-			size_t tl, xl;
+			size_t title_len, text_len;
 			int own;
 			if (!placed_passage(s, json_array_get(s->in->placed, j), &t,
-			                    &tl, &x, &xl, &own))
+			                    &title_len, &x, &text_len, &own))
 				continue;
-			if (s->buf.len == tl + 1 + xl && !memcmp(s->buf.data, t, tl) &&
-			    s->buf.data[tl] == '\n' &&
-			    !memcmp(s->buf.data + tl + 1, x, xl))
+			if (s->buf.len == title_len + 1 + text_len &&
+			    !memcmp(s->buf.data, t, title_len) &&
+			    s->buf.data[title_len] == '\n' &&
+			    !memcmp(s->buf.data + title_len + 1, x, text_len))
 				break;
 		}
 		if (j == np) {

@@ -483,15 +483,15 @@ static int view_of(const json_t *rec, struct view *w, char *id, size_t idsize)
 /* ---- building contexts the record only describes ---- */
 
 static int passage_of(const json_t *rec, const json_t *p, const char **title,
-                      size_t *tl, const char **text, size_t *xl)
+                      size_t *title_len, const char **text, size_t *text_len)
 {
 	const json_t *d = json_object_get(p, "doc");
 
 	if (json_is_integer(d))
 		p = json_array_get(json_object_get(rec, "docs"),
 		                   (size_t)json_integer_value(d));
-	*title = str(p, "title", tl);
-	*text = str(p, "text", xl);
+	*title = str(p, "title", title_len);
+	*text = str(p, "text", text_len);
 	return *title && *text;
 }
 
@@ -534,15 +534,16 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 		const json_t *jp = json_object_get(q, "passage"),
 		             *ja = json_object_get(q, "at");
 		const char *t, *x;
-		size_t tl = 0, xl = 0;
+		size_t title_len = 0, text_len = 0;
 		if (!str(q, "key", NULL) || !str(q, "value", NULL) ||
 		    !json_is_integer(jp) || !json_is_integer(ja) ||
 		    json_integer_value(jp) < 0 ||
 		    (size_t)json_integer_value(jp) >= np ||
 		    !passage_of(rec, json_array_get(passages,
-		                (size_t)json_integer_value(jp)), &t, &tl, &x, &xl) ||
+		                (size_t)json_integer_value(jp)), &t, &title_len,
+		                &x, &text_len) ||
 		    json_integer_value(ja) < 0 ||
-		    (size_t)json_integer_value(ja) > xl) {
+		    (size_t)json_integer_value(ja) > text_len) {
 			kc_verify_problem(res, err, KC_VERIFY_RECORD, "chain.pairs[%zu] "
 			                  "is not a pair of this record's passages", i);
 			free(ip);
@@ -555,8 +556,9 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 	b->len = 0;
 	for (size_t p = 0; p < np && !st; p++) {
 		const char *t, *x;
-		size_t tl = 0, xl = 0, pos = 0;
-		if (!passage_of(rec, json_array_get(passages, p), &t, &tl, &x, &xl)) {
+		size_t title_len = 0, text_len = 0, pos = 0;
+		if (!passage_of(rec, json_array_get(passages, p), &t, &title_len,
+		                &x, &text_len)) {
 			kc_verify_problem(res, err, KC_VERIFY_RECORD, "passages[%zu] "
 			                  "is neither {\"doc\": i} nor {\"title\", "
 			                  "\"text\"}", p);
@@ -565,7 +567,7 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 		}
 		st = kc_buf_printf(b, "%sPassage %zu:\n", p ? "\n\n" : "", p + 1);
 		if (!st)
-			st = kc_buf_append(b, t, tl);
+			st = kc_buf_append(b, t, title_len);
 		if (!st)
 			st = kc_buf_append(b, "\n", 1);
 		for (; k < nq && ip[k].passage == p && !st; k++) {
@@ -588,7 +590,7 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 				st = kc_buf_append(b, "\"}.", 3);
 		}
 		if (!st)
-			st = kc_buf_append(b, x + pos, xl - pos);
+			st = kc_buf_append(b, x + pos, text_len - pos);
 	}
 	if (!st)
 		st = kc_buf_append(b, "", 0);
@@ -609,14 +611,14 @@ static kc_status own_context(kc_verifier *v, const json_t *docs)
 
 	v->bare.len = 0;
 	json_array_foreach(docs, i, d) {
-		size_t tl = 0, xl = 0;
-		const char *t = str(d, "title", &tl), *x = str(d, "text", &xl);
+		size_t title_len = 0, text_len = 0;
+		const char *t = str(d, "title", &title_len), *x = str(d, "text", &text_len);
 		if (!t || !x)
 			return KC_EFIELD;
 		if ((i && kc_buf_append(&v->bare, "\n", 1)) ||
-		    kc_buf_append(&v->bare, t, tl) ||
+		    kc_buf_append(&v->bare, t, title_len) ||
 		    kc_buf_append(&v->bare, "\n", 1) ||
-		    kc_buf_append(&v->bare, x, xl))
+		    kc_buf_append(&v->bare, x, text_len))
 			return KC_ENOMEM;
 	}
 	return kc_buf_append(&v->bare, "", 0);

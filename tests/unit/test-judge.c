@@ -238,11 +238,11 @@ TEST(metrics)
 
 TEST(empty_normalized_hole_closed)
 {
-	struct kc_judge_options o;
+	struct kc_judge_opts o;
 	kc_judge *j, *c;
 	struct kc_judge_score sc;
 
-	kc_judge_options_init(&o);
+	kc_judge_opts_init(&o);
 	CHECK(kc_judge_new(&j, &o, NULL) == KC_OK);
 	o.reference_compat = 1;
 	CHECK(kc_judge_new(&c, &o, NULL) == KC_OK);
