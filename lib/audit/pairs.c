@@ -348,6 +348,18 @@ static long find_head(const struct audit_rec *r)
 	return head;
 }
 
+/* Push every pair whose key is s[0..n) (two in a tree). */
+static void push_key(const struct audit_rec *r, const char *s, size_t n,
+                     size_t *stack, size_t *depth)
+{
+	long f = key_ref(r, s, n);
+
+	for (size_t k = (size_t)f; f >= 0 && k < r->nrefs &&
+	     r->refs[k].hash == r->refs[f].hash; k++)
+		if (!memcmp(r->text + r->pairs[r->refs[k].pair].key, s, n))
+			stack[(*depth)++] = r->refs[k].pair;
+}
+
 /* The one question the head's pairs lead to (every branch of a tree
  * followed), or -1 when none or several. */
 static long follow(struct audit_rec *r, long head)
@@ -357,27 +369,24 @@ static long follow(struct audit_rec *r, long head)
 
 	if (!stack)
 		return -1;
-	stack[n++] = (size_t)head;
-	while (n && steps++ <= r->npairs) {
+	push_key(r, r->text + r->pairs[head].key, r->pairs[head].klen, stack, &n);
+	/* each pair is pushed once at most unless keys repeat as values;
+	 * the steps bound both the stack and a cycle */
+	while (n && steps++ < r->npairs) {
 		const struct audit_pair *q = &r->pairs[stack[--n]];
-		long f;
 
-		if (!q->value_key) {
-			long c = cand_find(r, r->text + q->value, q->vlen);
-			if (c >= 0 && found >= 0 && c != found) {
-				found = -1;
-				break;
-			}
-			if (c >= 0)
-				found = c;
+		if (q->value_key) {
+			if (n + 2 <= r->npairs)
+				push_key(r, r->text + q->value, q->vlen, stack, &n);
 			continue;
 		}
-		f = key_ref(r, r->text + q->value, q->vlen);
-		for (size_t k = (size_t)f; f >= 0 && k < r->nrefs &&
-		     r->refs[k].hash == r->refs[f].hash; k++)
-			if (!memcmp(r->text + r->pairs[r->refs[k].pair].key,
-			            r->text + q->value, q->vlen))
-				stack[n++] = r->refs[k].pair;
+		long c = cand_find(r, r->text + q->value, q->vlen);
+		if (c >= 0 && found >= 0 && c != found) {
+			found = -1;
+			break;
+		}
+		if (c >= 0)
+			found = c;
 	}
 	free(stack);
 	return found;

@@ -100,6 +100,9 @@ kc_status audit_read_record(struct audit_rec *r, const json_t *rec,
 	const json_t *text = NULL, *prov = NULL, *prompt, *msgs, *q = NULL;
 	const char *id = NULL, *source = NULL;
 
+	copy(res->id, sizeof res->id, str(rec, "id"));
+	if (!str(rec, "id"))
+		res->id[0] = '\0';
 	r->answers = NULL;
 	r->head = NULL;
 	r->head_len = 0;
