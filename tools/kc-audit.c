@@ -254,19 +254,25 @@ int main(int argc, char **argv)
 	cli_progress_end();
 	if (!(sum = kc_audit_summary(run.auditor)))
 		cli_die("out of memory");
-	if (json && !run.per_record) {
-		cli_write(sum);
+	if (run.per_record) {
+		/* the records first: a closed pipe ends the run quietly */
+		cli_close_stdout();
+		if (json)
+			kc_json_write_line(stderr, sum, NULL);
+		else
+			summary_text(stderr, sum);
 	} else if (json) {
-		kc_json_write_line(stderr, sum, NULL);
+		cli_write(sum);
 	} else {
-		summary_text(run.per_record ? stderr : stdout, sum);
+		summary_text(stdout, sum);
 	}
 	if (max_ratio >= 0 && rc != CLI_FATAL) {
 		int r = check_ratio(sum, max_ratio, o.solvers);
 		rc = r > rc ? r : rc;
 	}
 	json_decref(sum);
-	cli_close_stdout();
+	if (!run.per_record)
+		cli_close_stdout();
 	kc_auditor_free(run.auditor);
 	return rc;
 }

@@ -276,12 +276,15 @@ json_t *kc_audit_result_json(const struct kc_audit_result *res)
 	return o;
 }
 
-static json_t *group_json(const struct group *g, unsigned run)
+/* A group's summary; `unaudited` >= 0 adds that count (the whole run). */
+static json_t *group_json(const struct group *g, unsigned run, long unaudited)
 {
 	json_t *o = json_object(), *s = json_object();
 	double n = g->records ? (double)g->records : 1;
 
 	json_object_set_new(o, "records", json_integer((json_int_t)g->records));
+	if (unaudited >= 0)
+		json_object_set_new(o, "unaudited", json_integer(unaudited));
 	json_object_set_new(o, "questions", json_real(g->questions / n));
 	json_object_set_new(o, "chance", json_real(g->chance / n));
 	for (int k = 0; k < KC_AUDIT_SOLVERS; k++) {
@@ -341,16 +344,15 @@ static json_t *groups_json(const struct groups *gs, unsigned run,
 	memcpy(sorted, gs->g, gs->n * sizeof *sorted);
 	qsort(sorted, gs->n, sizeof *sorted, cmp);
 	for (size_t i = 0; i < gs->n; i++)
-		json_object_set_new(o, sorted[i].name, group_json(&sorted[i], run));
+		json_object_set_new(o, sorted[i].name, group_json(&sorted[i], run, -1));
 	free(sorted);
 	return o;
 }
 
 json_t *kc_audit_summary(const kc_auditor *a)
 {
-	json_t *o = group_json(&a->all, a->solvers);
+	json_t *o = group_json(&a->all, a->solvers, (long)a->unaudited);
 
-	json_object_set_new(o, "unaudited", json_integer((json_int_t)a->unaudited));
 	json_object_set_new(o, "by_source",
 	                    groups_json(&a->by_source, a->solvers, by_name));
 	json_object_set_new(o, "by_length",
