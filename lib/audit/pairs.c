@@ -348,14 +348,15 @@ static long find_head(const struct audit_rec *r)
 	return head;
 }
 
-/* Push every pair whose key is s[0..n) (two in a tree). */
+/* Push every pair whose key is s[0..n) (two in a tree), while the
+ * stack (of r->npairs) has room. */
 static void push_key(const struct audit_rec *r, const char *s, size_t n,
                      size_t *stack, size_t *depth)
 {
 	long f = key_ref(r, s, n);
 
 	for (size_t k = (size_t)f; f >= 0 && k < r->nrefs &&
-	     r->refs[k].hash == r->refs[f].hash; k++)
+	     r->refs[k].hash == r->refs[f].hash && *depth < r->npairs; k++)
 		if (!memcmp(r->text + r->pairs[r->refs[k].pair].key, s, n))
 			stack[(*depth)++] = r->refs[k].pair;
 }
@@ -376,8 +377,7 @@ static long follow(struct audit_rec *r, long head)
 		const struct audit_pair *q = &r->pairs[stack[--n]];
 
 		if (q->value_key) {
-			if (n + 2 <= r->npairs)
-				push_key(r, r->text + q->value, q->vlen, stack, &n);
+			push_key(r, r->text + q->value, q->vlen, stack, &n);
 			continue;
 		}
 		long c = cand_find(r, r->text + q->value, q->vlen);

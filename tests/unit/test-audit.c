@@ -278,6 +278,17 @@ TEST(swift_follows_the_head)
 	CHECK_EQ_INT(res.questions, 2);
 	CHECK(NEAR(CREDIT(LAST), 0));   /* "Another one?" is last */
 	CHECK(NEAR(CREDIT(FIRST), 1));
+	/* a cycle through a key of many pairs (found by fuzz-audit): the
+	 * walk ends, and the one question reached is the real one */
+	rec = json_pack("{s:[{s:s,s:s}]}", "messages", "role", "user", "content",
+	    "Passage 1:\nT\nA. {\"cccc0001\": \"cccc0002\"}. B. {\"cccc0002\": "
+	    "\"cccc0002\"}. C. {\"cccc0002\": \"cccc0002\"}. D. {\"cccc0002\": "
+	    "\"cccc0002\"}. G. {\"cccc0002\": \"cccc0002\"}. H. {\"cccc0002\": "
+	    "\"cccc0002\"}. E. {\"cccc0002\": \"Q?\"}. F. {\"dddd0001\": "
+	    "\"R?\"}.\n\nFrom cccc0001.");
+	CHECK(audit_json(rec) == KC_OK);
+	CHECK_EQ_INT(res.questions, 2);
+	CHECK(NEAR(CREDIT(FIRST), 1));
 	/* no head named: nothing to score against */
 	rec = json_pack("{s:[{s:s,s:s}]}", "messages", "role", "user",
 	                "content", "Passage 1:\nT\nA. {\"aaaa0001\": \"Q?\"}.");
