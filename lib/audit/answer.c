@@ -76,9 +76,9 @@ void audit_answer(struct audit_rec *r, double *score)
 
 		for (size_t k = 0; k < c->nwords; k++) {
 			double x;
-			if (!w[k].content || audit_word_repeated(r, c, k))
+			if (!w[k].content || w[k].repeat)
 				continue;
-			x = audit_idf(r, &w[k]);
+			x = w[k].idf;
 			all += x;
 			for (uint32_t j = w[k].slot ? r->table[w[k].slot - 1].post : 0;
 			     j; j = r->post[j - 1].next)

@@ -30,7 +30,7 @@ void audit_lex(struct audit_rec *r, double *score)
 		size_t all = 0, found = 0;
 
 		for (size_t k = 0; k < c->nwords; k++)
-			if (w[k].content && !audit_word_repeated(r, c, k)) {
+			if (w[k].content && !w[k].repeat) {
 				all++;
 				found += w[k].slot != 0;
 			}
@@ -49,9 +49,9 @@ static double idf_total(struct audit_rec *r, const struct audit_cand *c,
 	*found = 0;
 	for (size_t k = 0; k < c->nwords; k++) {
 		double x;
-		if (!w[k].content || audit_word_repeated(r, c, k))
+		if (!w[k].content || w[k].repeat)
 			continue;
-		x = audit_idf(r, &w[k]);
+		x = w[k].idf;
 		all += x;
 		if (w[k].slot)
 			*found += x;

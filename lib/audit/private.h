@@ -45,6 +45,9 @@ struct audit_ref {
 struct audit_qword {
 	uint64_t lower;          /* hash of the lower-cased word */
 	uint64_t exact;          /* hash of the word as written */
+	double idf;              /* of a candidate's word: ln((N + 1) /
+	                            (df + 0.5)), N the passages, df those
+	                            holding it (0 when none) */
 	uint32_t slot;           /* its entry in the context's table + 1;
 	                            0: absent from the context */
 	unsigned content : 1;    /* not a stop word */
@@ -53,6 +56,8 @@ struct audit_qword {
 	unsigned joined : 1;     /* only spaces, '-' or '.' since the word
 	                            before */
 	unsigned connector : 1;  /* "of", "the", "de"... inside a name */
+	unsigned repeat : 1;     /* a candidate's content word seen before
+	                            in it */
 };
 
 /* A question at the end of a chain. */
@@ -169,7 +174,8 @@ kc_status audit_index(struct audit_rec *r);
 
 /*
  * Call fn(ctx, w, at) for each word of s[0..n), `at` its offset in s:
- * every field of w is set but slot.  A word is a run of letters, marks
+ * every field of w is set but slot, idf and repeat (which audit_index
+ * sets for the candidates' words).  A word is a run of letters, marks
  * and digits (Unicode categories L, M, N); it is lower-cased code point
  * by code point (utf8proc's simple mapping).  Stops early, returning
  * fn's value, when fn returns nonzero.
@@ -185,21 +191,11 @@ int audit_article(const struct audit_qword *w);
  * doubling, KC_ENOMEM on failure (audit.c). */
 kc_status audit_grow(void **arr, size_t *cap, size_t n, size_t size);
 
-/* The entry of a lower-case hash in the context's table, or NULL. */
-const struct audit_entry *audit_lookup(const struct audit_rec *r,
-                                       uint64_t lower);
 /* 1 when h is the audit_gram_hash() of a run of 1 to 4 words of the
  * context that starts with a capital or a digit. */
 int audit_gram(const struct audit_rec *r, uint64_t h);
 /* The hash of a run of words from their exact hashes. */
 uint64_t audit_gram_hash(const uint64_t *exact, size_t n);
-
-/*
- * The inverse document frequency of a question word, with the context's
- * passages as the documents: ln((N + 1) / (df + 0.5)); a word absent
- * from the context has df 0.
- */
-double audit_idf(struct audit_rec *r, const struct audit_qword *w);
 
 /*
  * Per-passage weight of candidate c: r->pscore[p] = sum of the idf of
@@ -217,11 +213,6 @@ void audit_passage_clear(struct audit_rec *r, size_t n);
  * content words (lexical.c). */
 long audit_best_passage(struct audit_rec *r, const struct audit_cand *c,
                         double *weight);
-
-/* 1 when the candidate's word i is a content word seen before in it
- * (distinct words count once). */
-int audit_word_repeated(const struct audit_rec *r,
-                        const struct audit_cand *c, size_t i);
 
 /* ---- the solvers ---- */
 

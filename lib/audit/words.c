@@ -146,6 +146,7 @@ int audit_words(const char *s, size_t n, audit_word_fn fn, void *ctx)
 	pthread_once(&sets_once, sets_build);
 	while (i < n) {
 		struct audit_qword w;
+		uint64_t lower, exact;   /* in registers, not in w */
 		size_t start = i, k, ncp = 0;
 		int32_t cp, lc;
 		int rc;
@@ -159,20 +160,22 @@ int audit_words(const char *s, size_t n, audit_word_fn fn, void *ctx)
 			continue;
 		}
 		memset(&w, 0, sizeof w);
-		w.lower = w.exact = FNV_BASIS;
 		w.capital = cp < 0x80 ? cp >= 'A' && cp <= 'Z' : upper_cp(cp);
 		w.number = cp >= '0' && cp <= '9';
 		w.joined = seen && joined;
+		lower = exact = FNV_BASIS;
 		while (i < n && is_word_cp(cp)) {
 			lc = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp)
 			               : utf8proc_tolower(cp);
-			w.lower = (w.lower ^ (uint64_t)lc) * FNV_PRIME;
-			w.exact = (w.exact ^ (uint64_t)cp) * FNV_PRIME;
+			lower = (lower ^ (uint64_t)lc) * FNV_PRIME;
+			exact = (exact ^ (uint64_t)cp) * FNV_PRIME;
 			ncp++;
 			i += k;
 			if (i < n)
 				k = next_cp(s + i, n - i, &cp);
 		}
+		w.lower = lower;
+		w.exact = exact;
 		w.lower |= !w.lower;
 		w.exact |= !w.exact;
 		/* a single letter is no content word, a single digit is */
@@ -219,8 +222,9 @@ static size_t slot_of(const struct audit_rec *r, uint64_t lower)
 	return i;
 }
 
-const struct audit_entry *audit_lookup(const struct audit_rec *r,
-                                       uint64_t lower)
+/* The entry of a lower-case hash in the context's table, or NULL. */
+static const struct audit_entry *lookup(const struct audit_rec *r,
+                                        uint64_t lower)
 {
 	const struct audit_entry *e;
 
@@ -447,9 +451,24 @@ static int question_word(void *ctx, const struct audit_qword *w, size_t at)
 		return 1;
 	q = &r->qwords[r->nqwords++];
 	*q = *w;
-	e = w->content ? audit_lookup(r, w->lower) : NULL;
+	e = w->content ? lookup(r, w->lower) : NULL;
 	q->slot = e ? (uint32_t)(e - r->table) + 1 : 0;
 	return 0;
+}
+
+/* Mark each word of c that repeats a content word before it, and give
+ * each content word its idf. */
+static void mark_words(struct audit_rec *r, const struct audit_cand *c)
+{
+	struct audit_qword *w = r->qwords + c->word0;
+
+	for (size_t i = 0; i < c->nwords; i++) {
+		double df = w[i].slot ? (double)r->table[w[i].slot - 1].df : 0;
+		w[i].repeat = 0;
+		for (size_t k = 0; k < i && w[i].content && !w[i].repeat; k++)
+			w[i].repeat = w[k].content && w[k].lower == w[i].lower;
+		w[i].idf = log(((double)r->npassages + 1) / (df + 0.5));
+	}
 }
 
 kc_status audit_index(struct audit_rec *r)
@@ -471,6 +490,7 @@ kc_status audit_index(struct audit_rec *r)
 		if (audit_words(c->text, c->len, question_word, r))
 			return KC_ENOMEM;
 		c->nwords = r->nqwords - c->word0;
+		mark_words(r, c);
 	}
 	/* scratch per passage, all zero between solvers */
 	if (r->npassages + 1 > r->cappscore) {
@@ -488,24 +508,6 @@ kc_status audit_index(struct audit_rec *r)
 	return KC_OK;
 }
 
-double audit_idf(struct audit_rec *r, const struct audit_qword *w)
-{
-	double df = w->slot ? (double)r->table[w->slot - 1].df : 0;
-
-	return log(((double)r->npassages + 1) / (df + 0.5));
-}
-
-int audit_word_repeated(const struct audit_rec *r,
-                        const struct audit_cand *c, size_t i)
-{
-	const struct audit_qword *w = r->qwords + c->word0;
-
-	for (size_t k = 0; k < i; k++)
-		if (w[k].content && w[k].lower == w[i].lower)
-			return 1;
-	return 0;
-}
-
 void audit_passage_weights(struct audit_rec *r, const struct audit_cand *c,
                            uint64_t skip, size_t *n)
 {
@@ -515,9 +517,9 @@ void audit_passage_weights(struct audit_rec *r, const struct audit_cand *c,
 	for (size_t i = 0; i < c->nwords; i++) {
 		double x;
 		if (!w[i].content || !w[i].slot || (i < 64 && skip >> i & 1) ||
-		    audit_word_repeated(r, c, i))
+		    w[i].repeat)
 			continue;
-		x = audit_idf(r, &w[i]);
+		x = w[i].idf;
 		for (uint32_t k = r->table[w[i].slot - 1].post; k;
 		     k = r->post[k - 1].next) {
 			uint32_t p = r->post[k - 1].passage;
