@@ -141,6 +141,7 @@ void kc_auditor_free(kc_auditor *a)
 	r = &a->r;
 	free(r->pairs);
 	free(r->refs);
+	free(r->qrefs);
 	free(r->pstart);
 	free(r->cands);
 	free(r->table);

@@ -249,8 +249,10 @@ static kc_status find_candidates(struct audit_rec *r)
 	size_t nq = 0;
 
 	r->ncands = 0;
-	if (!(qs = malloc((r->npairs + 1) * sizeof *qs)))
+	if (audit_grow((void **)&r->qrefs, &r->capqrefs, r->npairs + 1,
+	               sizeof *r->qrefs))
 		return KC_ENOMEM;
+	qs = r->qrefs;
 	for (size_t j = 0; j < r->npairs; j++) {
 		const struct audit_pair *q = &r->pairs[j];
 		if (q->value_key || key_shaped(r, q))
@@ -274,10 +276,8 @@ static kc_status find_candidates(struct audit_rec *r)
 		if (k > 0 && qs[k - 1].hash == qs[i].hash)
 			continue;
 		if (audit_grow((void **)&r->cands, &r->capcands, r->ncands + 1,
-		               sizeof *r->cands)) {
-			free(qs);
+		               sizeof *r->cands))
 			return KC_ENOMEM;
-		}
 		c = &r->cands[r->ncands++];
 		memset(c, 0, sizeof *c);
 		c->text = r->text + q->value;
@@ -285,7 +285,6 @@ static kc_status find_candidates(struct audit_rec *r)
 		c->at = q->start;
 		c->passage = q->passage;
 	}
-	free(qs);
 	return KC_OK;
 }
 

@@ -102,8 +102,10 @@ struct audit_rec {
 	struct audit_pair *pairs;
 	size_t npairs, cappairs;
 	size_t keylen;           /* the length of the record's keys */
-	struct audit_ref *refs;  /* keys or questions by hash, sorted */
+	struct audit_ref *refs;  /* the pairs by the hash of their key */
 	size_t nrefs, caprefs;
+	struct audit_ref *qrefs; /* question pairs by the hash of the value */
+	size_t capqrefs;
 
 	size_t *pstart;          /* where each passage starts */
 	uint32_t npassages;
