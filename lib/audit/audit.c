@@ -342,8 +342,10 @@ static json_t *groups_json(const struct groups *gs, unsigned run,
 
 	if (!sorted)
 		return NULL;
-	memcpy(sorted, gs->g, gs->n * sizeof *sorted);
-	qsort(sorted, gs->n, sizeof *sorted, cmp);
+	if (gs->n) {   /* gs->g is NULL until the first group */
+		memcpy(sorted, gs->g, gs->n * sizeof *sorted);
+		qsort(sorted, gs->n, sizeof *sorted, cmp);
+	}
 	for (size_t i = 0; i < gs->n; i++)
 		json_object_set_new(o, sorted[i].name, group_json(&sorted[i], run, -1));
 	free(sorted);

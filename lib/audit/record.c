@@ -43,21 +43,26 @@ static void copy(char *dst, size_t size, const char *s)
 	snprintf(dst, size, "%s", s ? s : "-");
 }
 
-/* "8k": the power of two at or above n tokens. */
+/* "8k": the power of two at or above n tokens (up to 2^40). */
 static void length_label(char *dst, size_t size, json_int_t n)
 {
-	json_int_t p = 1;
+	unsigned long long p = 1;
+	char buf[32];
+	size_t len;
 
 	if (n <= 0) {
 		copy(dst, size, NULL);
 		return;
 	}
-	while (p < n && p < ((json_int_t)1 << 40))
+	while (p < (unsigned long long)n && p < (1ULL << 40))
 		p *= 2;
 	if (p >= 1024)
-		snprintf(dst, size, "%lldk", (long long)(p / 1024));
+		snprintf(buf, sizeof buf, "%lluk", p / 1024);
 	else
-		snprintf(dst, size, "%lld", (long long)p);
+		snprintf(buf, sizeof buf, "%llu", p);
+	len = strlen(buf) < size ? strlen(buf) : size - 1;
+	memcpy(dst, buf, len);
+	dst[len] = '\0';
 }
 
 static void labels(struct kc_audit_result *res, const json_t *rec,
