@@ -5,6 +5,7 @@
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
 #   make demo            the whole pipeline on examples/
+#   make audit-table     kc(7)'s table of shortcuts, from the real samples
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Everything is built under $(BUILD) (default build/): bin/, lib/, and
@@ -101,6 +102,10 @@ bench: all tokenizers-all
 demo: all
 	$(MAKE) -C examples KC_BIN=$(abspath $(BUILD)/bin)
 
+# kc(7)'s table of what kc-audit finds on the real samples.
+audit-table: all
+	KC_BIN=$(abspath $(BUILD)/bin) scripts/audit-table --update man/kc.7
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/include/kc $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -122,7 +127,6 @@ clean:
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-setup check-asan \
-        bench demo \
-        install clean
+        bench demo audit-table install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
