@@ -114,7 +114,7 @@ static int audit_one(json_t *rec, const struct kc_error *where, void *ctx)
 		cli_write(o);
 		json_decref(o);
 	}
-	cli_progress(++run->done, 0);
+	cli_progress(++run->done, 0, NULL);
 	return CLI_OK;
 }
 
@@ -250,7 +250,8 @@ int main(int argc, char **argv)
 		cli_report(&err);
 		return CLI_FATAL;
 	}
-	rc = cli_each_record(argv + optind, argc - optind, audit_one, &run);
+	rc = cli_each_record(argv + optind, argc - optind,
+	                     &(struct cli_walk){ .record = audit_one, .ctx = &run });
 	cli_progress_end();
 	if (!(sum = kc_audit_summary(run.auditor)))
 		cli_die("out of memory");
