@@ -2,6 +2,7 @@
 #
 #   make                 build libkc, the tools, and fetch the Qwen tokenizer
 #   make check           run every test
+#   make check-slurm     kc(7)'s Slurm job on a one-node cluster (root)
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
 #   make demo            the whole pipeline on examples/
@@ -84,6 +85,11 @@ units: $(UNITS)
 check: all units tokenizers-all
 	KC_BUILD=$(BUILD) KC_LDFLAGS='$(LDFLAGS)' tests/run
 
+# A one-node Slurm cluster, started and stopped by the test (t5100); it
+# needs root and scripts/setup-slurm's packages, so `make check` skips it.
+check-slurm: all
+	KC_BUILD=$(BUILD) KC_SLURM=1 tests/run t5100-slurm
+
 check-asan:
 	$(MAKE) BUILD=build/asan \
 	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
@@ -115,7 +121,7 @@ clean:
 # Header dependencies, as the compiler found them (-MMD).
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
-.PHONY: all tokenizers tokenizers-all units check check-asan bench demo \
-        install clean
+.PHONY: all tokenizers tokenizers-all units check check-slurm check-asan \
+        bench demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
