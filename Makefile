@@ -5,6 +5,7 @@
 #   make check-slurm     kc(7)'s Slurm job on a one-node cluster (root)
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
+#   make bench-full      full-size datasets at every length (bench/full/run)
 #   make demo            the whole pipeline on examples/
 #   make install PREFIX=/usr/local DESTDIR=
 #
@@ -98,6 +99,16 @@ check-asan:
 bench: all tokenizers-all
 	KC_BUILD=$(BUILD) bench/run
 
+# Full-size train files (gen-full writes them) at every length, with the
+# reference from a checkout in $KC_REFERENCE_DIR when there is one.
+bench-full: all tokenizers $(BUILD)/bench/gen-full
+	KC_BUILD=$(BUILD) bench/full/run
+
+$(BUILD)/bench/gen-full: bench/full/gen.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(CFLAGS) \
+		$(LDFLAGS) -o $@ $<
+
 demo: all
 	$(MAKE) -C examples KC_BIN=$(abspath $(BUILD)/bin)
 
@@ -122,6 +133,6 @@ clean:
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-slurm check-asan \
-        bench demo install clean
+        bench bench-full demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
