@@ -2,8 +2,10 @@
 #
 #   make                 build libkc, the tools, and fetch the Qwen tokenizer
 #   make check           run every test
+#   make check-slurm     kc(7)'s Slurm job on a one-node cluster (root)
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
+#   make bench-full      full-size datasets at every length (bench/full/run)
 #   make demo            the whole pipeline on examples/
 #   make audit-table     kc(7)'s table of shortcuts, from the real samples
 #   make install PREFIX=/usr/local DESTDIR=
@@ -91,6 +93,11 @@ check-setup:
 check: check-setup all units tokenizers-all
 	KC_BUILD=$(BUILD) KC_LDFLAGS='$(LDFLAGS)' tests/run
 
+# A one-node Slurm cluster, started and stopped by the test (t5100); it
+# needs root and scripts/setup-slurm's packages, so `make check` skips it.
+check-slurm: all
+	KC_BUILD=$(BUILD) KC_SLURM=1 tests/run t5100-slurm
+
 check-asan:
 	$(MAKE) BUILD=build/asan \
 	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
@@ -98,6 +105,16 @@ check-asan:
 
 bench: all tokenizers-all
 	KC_BUILD=$(BUILD) bench/run
+
+# Full-size train files (gen-full writes them) at every length, with the
+# reference from a checkout in $KC_REFERENCE_DIR when there is one.
+bench-full: all tokenizers $(BUILD)/bench/gen-full
+	KC_BUILD=$(BUILD) bench/full/run
+
+$(BUILD)/bench/gen-full: bench/full/gen.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(CFLAGS) \
+		$(LDFLAGS) -o $@ $<
 
 demo: all
 	$(MAKE) -C examples KC_BIN=$(abspath $(BUILD)/bin)
@@ -126,7 +143,7 @@ clean:
 # Header dependencies, as the compiler found them (-MMD).
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
-.PHONY: all tokenizers tokenizers-all units check check-setup check-asan \
-        bench demo audit-table install clean
+.PHONY: all tokenizers tokenizers-all units check check-setup check-slurm \
+        check-asan bench bench-full demo audit-table install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
