@@ -281,95 +281,85 @@ static kc_status member_string(const json_t *obj, const char *arr, size_t i,
  * in order; supporting the paragraphs marked is_supporting, which must
  * be exactly those the question decomposition points to.
  */
-static kc_status from_musique(const json_t *item, json_t **out,
-                              struct kc_error *err)
+/* The answer aliases after the answer, each once; an empty alias would
+ * match any prediction and is left out. */
+static kc_status musique_aliases(const json_t *item, json_t *answers,
+                                 struct kc_error *err)
 {
-	json_t *rec = NULL, *answers, *aliases, *paras, *steps, *docs = NULL;
-	json_t *answerable;
-	char *mark = NULL, *used = NULL;
-	size_t n;
-	kc_status st;
+	json_t *aliases = json_object_get(item, "answer_aliases");
 
-	answerable = json_object_get(item, "answerable");
-	if (answerable && !json_is_boolean(answerable))
-		return kc_error_set(err, KC_EFIELD, "\"answerable\" is not a "
-		                    "boolean");
-	if (json_is_false(answerable)) {
-		*out = NULL;
-		return KC_OK;
-	}
-	if ((st = record_head(item, "id", "musique", &rec, &answers, err)))
-		return st;
-	aliases = json_object_get(item, "answer_aliases");
-	if (aliases && !json_is_array(aliases)) {
-		st = kc_error_set(err, KC_EFIELD, "\"answer_aliases\" is not an "
-		                  "array");
-		goto fail;
-	}
+	if (aliases && !json_is_array(aliases))
+		return kc_error_set(err, KC_EFIELD, "\"answer_aliases\" is not an "
+		                    "array");
 	for (size_t i = 0; i < json_array_size(aliases); i++) {
 		json_t *a = json_array_get(aliases, i);
 		int seen = 0;
 
-		if (!json_is_string(a)) {
-			st = kc_error_set(err, KC_EFIELD, "\"answer_aliases\"[%zu] is "
-			                  "not a string", i);
-			goto fail;
-		}
-		/* an empty alias would match any prediction: left out */
+		if (!json_is_string(a))
+			return kc_error_set(err, KC_EFIELD, "\"answer_aliases\"[%zu] "
+			                    "is not a string", i);
 		if (json_string_length(a) == 0)
 			continue;
 		for (size_t k = 0; k < json_array_size(answers) && !seen; k++)
 			seen = same_string(a, json_array_get(answers, k));
 		if (!seen && json_array_append(answers, a))
-			goto nomem;
+			return kc_error_nomem(err);
 	}
-	if ((st = kc_get_array(item, "paragraphs", &paras, err)) ||
-	    (st = kc_get_array(item, "question_decomposition", &steps, err)))
-		goto fail;
-	n = json_array_size(paras);
-	if (!(docs = json_array()) || !(mark = calloc(n + 1, 1)) ||
-	    !(used = calloc(n + 1, 1)))
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		json_t *p = json_array_get(paras, i), *title, *text, *is, *doc;
+	return KC_OK;
+}
 
-		if (!json_is_object(p)) {
-			st = kc_error_set(err, KC_EFIELD, "\"paragraphs\"[%zu] is not "
-			                  "an object", i);
-			goto fail;
-		}
+/* The paragraphs as docs; mark[i] says whether paragraph i supports. */
+static kc_status musique_docs(const json_t *paras, json_t *docs, char *mark,
+                              struct kc_error *err)
+{
+	for (size_t i = 0; i < json_array_size(paras); i++) {
+		json_t *p = json_array_get(paras, i), *title, *text, *is, *doc;
+		kc_status st;
+
+		if (!json_is_object(p))
+			return kc_error_set(err, KC_EFIELD, "\"paragraphs\"[%zu] is not "
+			                    "an object", i);
 		if ((st = member_string(p, "paragraphs", i, "title", &title, err)) ||
 		    (st = member_string(p, "paragraphs", i, "paragraph_text", &text,
 		                        err)))
-			goto fail;
+			return st;
 		is = json_object_get(p, "is_supporting");
-		if (!json_is_boolean(is)) {
-			st = kc_error_set(err, KC_EFIELD, is
-			                  ? "\"paragraphs\"[%zu] \"is_supporting\" is "
-			                    "not a boolean"
-			                  : "\"paragraphs\"[%zu] has no \"is_supporting\"",
-			                  i);
-			goto fail;
-		}
+		if (!json_is_boolean(is))
+			return kc_error_set(err, KC_EFIELD, is
+			                    ? "\"paragraphs\"[%zu] \"is_supporting\" is "
+			                      "not a boolean"
+			                    : "\"paragraphs\"[%zu] has no "
+			                      "\"is_supporting\"", i);
 		mark[i] = json_is_true(is);
 		if (!(doc = new_doc(title, json_string_value(text),
 		                    json_string_length(text))) ||
 		    json_array_append_new(docs, doc))
-			goto nomem;
+			return kc_error_nomem(err);
 	}
-	/* paragraph_support_idx names a paragraph by its "idx" */
+	return KC_OK;
+}
+
+/*
+ * The supporting paragraphs and the decomposition must agree: each
+ * step's paragraph_support_idx (a paragraph's "idx") names a supporting
+ * paragraph, and each supporting paragraph is used by a step.
+ */
+static kc_status musique_support(const json_t *paras, const json_t *steps,
+                                 const char *mark, char *used,
+                                 struct kc_error *err)
+{
+	size_t n = json_array_size(paras);
+
 	for (size_t k = 0; k < json_array_size(steps); k++) {
 		json_t *step = json_array_get(steps, k), *psi;
 		size_t at = n;
 
 		psi = json_object_get(step, "paragraph_support_idx");
 		if (!json_is_object(step) || (psi && !json_is_null(psi) &&
-		                              !json_is_integer(psi))) {
-			st = kc_error_set(err, KC_EFIELD, "\"question_decomposition\""
-			                  "[%zu] has no integer \"paragraph_support_idx\"",
-			                  k);
-			goto fail;
-		}
+		                              !json_is_integer(psi)))
+			return kc_error_set(err, KC_EFIELD, "\"question_decomposition\""
+			                    "[%zu] has no integer "
+			                    "\"paragraph_support_idx\"", k);
 		if (!json_is_integer(psi))
 			continue;
 		for (size_t i = 0; i < n && at == n; i++) {
@@ -379,23 +369,51 @@ static kc_status from_musique(const json_t *item, json_t **out,
 			                         : (json_int_t)i == json_integer_value(psi))
 				at = i;
 		}
-		if (at == n || !mark[at]) {
-			st = kc_error_set(err, KC_EFIELD, "\"question_decomposition\""
-			                  "[%zu] \"paragraph_support_idx\" %lld is not %s",
-			                  k, (long long)json_integer_value(psi),
-			                  at == n ? "a paragraph's \"idx\""
-			                          : "a supporting paragraph");
-			goto fail;
-		}
+		if (at == n || !mark[at])
+			return kc_error_set(err, KC_EFIELD, "\"question_decomposition\""
+			                    "[%zu] \"paragraph_support_idx\" %lld is not "
+			                    "%s", k, (long long)json_integer_value(psi),
+			                    at == n ? "a paragraph's \"idx\""
+			                            : "a supporting paragraph");
 		used[at] = 1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (mark[i] && !used[i]) {
-			st = kc_error_set(err, KC_EFIELD, "\"paragraphs\"[%zu] is "
-			                  "supporting but no step of "
-			                  "\"question_decomposition\" uses it", i);
-			goto fail;
-		}
+		if (mark[i] && !used[i])
+			return kc_error_set(err, KC_EFIELD, "\"paragraphs\"[%zu] is "
+			                    "supporting but no step of "
+			                    "\"question_decomposition\" uses it", i);
+	return KC_OK;
+}
+
+static kc_status from_musique(const json_t *item, json_t **out,
+                              struct kc_error *err)
+{
+	json_t *rec = NULL, *answers, *paras, *steps, *docs = NULL;
+	json_t *answerable = json_object_get(item, "answerable");
+	char *mark = NULL, *used = NULL;
+	size_t n;
+	kc_status st;
+
+	if (answerable && !json_is_boolean(answerable))
+		return kc_error_set(err, KC_EFIELD, "\"answerable\" is not a "
+		                    "boolean");
+	if (json_is_false(answerable)) {
+		*out = NULL;
+		return KC_OK;
+	}
+	if ((st = record_head(item, "id", "musique", &rec, &answers, err)))
+		return st;
+	if ((st = musique_aliases(item, answers, err)) ||
+	    (st = kc_get_array(item, "paragraphs", &paras, err)) ||
+	    (st = kc_get_array(item, "question_decomposition", &steps, err)))
+		goto fail;
+	n = json_array_size(paras);
+	if (!(docs = json_array()) || !(mark = calloc(n + 1, 1)) ||
+	    !(used = calloc(n + 1, 1)))
+		goto nomem;
+	if ((st = musique_docs(paras, docs, mark, err)) ||
+	    (st = musique_support(paras, steps, mark, used, err)))
+		goto fail;
 	if (attach(rec, docs, mark, n)) {
 		docs = NULL;
 		goto nomem;

@@ -324,6 +324,25 @@ static json_t *parse_word(struct parser *ps)
 
 static json_t *parse_value(struct parser *ps);
 
+/* After an element or a member: 1 when a ',' says another follows (it
+ * is skipped), 0 when `close` ends the container (skipped too), -1 on
+ * anything else (the error recorded, in jansson's words). */
+static int next_item(struct parser *ps, char close)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		skip_ws(ps);
+		return 1;
+	}
+	if (ps->p < ps->end && *ps->p == (uchar)close) {
+		ps->p++;
+		return 0;
+	}
+	fail_at(ps, ps->p, close == ']' ? "']' expected" : "'}' expected");
+	return -1;
+}
+
 static json_t *parse_array(struct parser *ps)
 {
 	json_t *a = json_array(), *e;
@@ -349,17 +368,10 @@ static json_t *parse_array(struct parser *ps)
 			nomem(ps);
 			goto fail;
 		}
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			skip_ws(ps);
-			continue;
+		switch (next_item(ps, ']')) {
+		case 1: continue;
+		case 0: return a;
 		}
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
-			return a;
-		}
-		fail_at(ps, ps->p, "']' expected");
 		goto fail;
 	}
 fail:
@@ -424,17 +436,10 @@ static json_t *parse_object(struct parser *ps)
 		free(copy);
 		if (!v)
 			goto fail;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			skip_ws(ps);
-			continue;
+		switch (next_item(ps, '}')) {
+		case 1: continue;
+		case 0: return o;
 		}
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
-			return o;
-		}
-		fail_at(ps, ps->p, "'}' expected");
 		goto fail;
 	}
 fail:

@@ -425,6 +425,11 @@ static int walk_element(kc_jstream *js)
 	return 0;
 }
 
+/*
+ * The state machine of the array around the elements (one case per
+ * state, in the order they follow each other): longer than 100 lines on
+ * purpose, because split up its states would no longer read in order.
+ */
 static kc_status next_element(kc_jstream *js, const char **text, size_t *len,
                               struct kc_error *err)
 {

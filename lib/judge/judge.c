@@ -581,107 +581,108 @@ static kc_status add_totals(kc_judge *j, size_t n, size_t correct,
 	return KC_OK;
 }
 
-kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
+/*
+ * The record's responses: the field named by the options, else
+ * "responses" (kc-ask's list), else "prediction" or "pred" (one string,
+ * *is_pred set).
+ */
+static kc_status find_responses(const kc_judge *j, json_t *rec, json_t **rv,
+                                const char **rname, int *is_pred,
+                                struct kc_error *err)
 {
-	const char *aname = j->opt.answers_field ? j->opt.answers_field
-	                                         : "answers";
-	const char *rname = j->opt.response_field;
-	json_t *av, *rv, *garr, *rarr, *jd = NULL, *list = NULL;
-	size_t ngold, nresp, correct = 0, answered = 0;
-	double sums[KC_METRIC_COUNT] = { 0 };
-	enum kc_extract how = j->opt.extract;
-	int is_pred = 0;
+	*rname = j->opt.response_field;
+	*is_pred = 0;
+	if (*rname) {
+		if (!(*rv = kc_judge_lookup(rec, *rname)))
+			return kc_error_set(err, KC_EFIELD, "missing \"%s\"", *rname);
+		return KC_OK;
+	}
+	if ((*rv = json_object_get(rec, "responses"))) {
+		*rname = "responses";
+		return KC_OK;
+	}
+	if ((*rv = json_object_get(rec, "prediction")) ||
+	    (*rv = json_object_get(rec, "pred"))) {
+		*rname = json_object_get(rec, "prediction") ? "prediction" : "pred";
+		*is_pred = 1;
+		if (!json_is_string(*rv))
+			return kc_error_set(err, KC_EFIELD, "\"%s\" is %s, not a "
+			                    "string", *rname, kc_json_type_name(*rv));
+		return KC_OK;
+	}
+	return kc_error_set(err, KC_EFIELD, "missing \"responses\" (or "
+	                    "\"prediction\")");
+}
+
+/* The gold answers of the record, for the scores that follow. */
+static kc_status golds_of(kc_judge *j, json_t *garr, json_t *av, size_t n,
+                          struct kc_error *err)
+{
+	const char **gs = malloc(n * sizeof *gs);
+	size_t *gl = malloc(n * sizeof *gl);
 	kc_status st;
 
-	if (!json_is_object(rec))
-		return kc_error_set(err, KC_EFIELD, "record is not an object");
-	if (!(av = kc_judge_lookup(rec, aname)))
-		return kc_error_set(err, KC_EFIELD, "missing \"%s\"", aname);
-	/* the canonical "answers" is a list; a file named with
-	 * --answers-field may hold one gold string */
-	if ((st = strings_of(aname, av, j->opt.answers_field != NULL, &garr,
-	                     &ngold, err)))
-		return st;
-	if (rname) {
-		if (!(rv = kc_judge_lookup(rec, rname)))
-			return kc_error_set(err, KC_EFIELD, "missing \"%s\"",
-			                    rname);
-	} else if ((rv = json_object_get(rec, "responses"))) {
-		rname = "responses";
-	} else if ((rv = json_object_get(rec, "prediction")) ||
-	           (rv = json_object_get(rec, "pred"))) {
-		rname = json_object_get(rec, "prediction") ? "prediction"
-		                                           : "pred";
-		is_pred = 1;
-		if (!json_is_string(rv))
-			return kc_error_set(err, KC_EFIELD,
-			                    "\"%s\" is %s, not a string", rname,
-			                    kc_json_type_name(rv));
-	} else {
-		return kc_error_set(err, KC_EFIELD, "missing \"responses\" "
-		                    "(or \"prediction\")");
-	}
-	/* "responses" is kc-ask's list; a named field may be one string */
-	if ((st = strings_of(rname, rv, is_pred || j->opt.response_field,
-	                     &rarr, &nresp, err)))
-		return st;
-	if (how == KC_EXTRACT_DEFAULT)
-		how = is_pred ? KC_EXTRACT_NONE : KC_EXTRACT_AUTO;
-
-	{
-		const char **gs = malloc(ngold * sizeof *gs);
-		size_t *gl = malloc(ngold * sizeof *gl);
-
-		if (!gs || !gl) {
-			free(gs);
-			free(gl);
-			return kc_error_nomem(err);
-		}
-		for (size_t i = 0; i < ngold; i++)
-			gs[i] = nth(garr, av, i, &gl[i]);
-		st = kc_judge_set_golds(j, gs, gl, ngold, err);
+	if (!gs || !gl) {
 		free(gs);
 		free(gl);
-		if (st)
-			return st;
+		return kc_error_nomem(err);
 	}
+	for (size_t i = 0; i < n; i++)
+		gs[i] = nth(garr, av, i, &gl[i]);
+	st = kc_judge_set_golds(j, gs, gl, n, err);
+	free(gs);
+	free(gl);
+	return st;
+}
 
-	if (!(jd = json_object()) || !(list = json_array()))
-		goto nomem;
-	for (size_t i = 0; i < nresp; i++) {
-		struct kc_judge_score sc;
-		size_t len;
-		const char *s = nth(rarr, rv, i, &len);
-		json_t *o = json_object(), *a;
+/* What one record's responses scored, summed. */
+struct tally {
+	size_t n, correct, answered;
+	double sums[KC_METRIC_COUNT];
+};
 
-		if (!o)
-			goto nomem;
-		if ((st = kc_judge_score(j, how, s, len, &sc, err))) {
-			json_decref(o);
-			goto fail;
-		}
-		if (!sc.answer) {
-			a = json_null();
-		} else if (!(a = json_stringn(sc.answer, sc.answer_len))) {
-			json_decref(o);
-			st = kc_error_set(err, KC_EUTF8, "\"%s\"[%zu]: the "
-			                  "answer is not valid UTF-8", rname, i);
-			goto fail;
-		}
-		json_object_set_new(o, "answer", a);
-		for (int k = 0; k < KC_METRIC_COUNT; k++) {
-			json_t *num = kc_metric_graded((enum kc_metric)k)
-			        ? json_real(sc.m[k])
-			        : json_integer((json_int_t)sc.m[k]);
+/* {"answer", one number per metric} for response s[0..len). */
+static kc_status score_one(kc_judge *j, enum kc_extract how, const char *s,
+                           size_t len, const char *rname, size_t i,
+                           struct tally *t, json_t *list,
+                           struct kc_error *err)
+{
+	struct kc_judge_score sc;
+	json_t *o, *a;
+	kc_status st;
 
-			json_object_set_new(o, metric_names[k], num);
-			sums[k] += sc.m[k];
-		}
-		correct += sc.correct != 0;
-		answered += sc.answer != NULL;
-		if (json_array_append_new(list, o))
-			goto nomem;
+	if ((st = kc_judge_score(j, how, s, len, &sc, err)))
+		return st;
+	if (!sc.answer)
+		a = json_null();
+	else if (!(a = json_stringn(sc.answer, sc.answer_len)))
+		return kc_error_set(err, KC_EUTF8, "\"%s\"[%zu]: the answer is "
+		                    "not valid UTF-8", rname, i);
+	if (!(o = json_object()) || json_object_set_new(o, "answer", a)) {
+		json_decref(o);
+		return kc_error_nomem(err);
 	}
+	for (int k = 0; k < KC_METRIC_COUNT; k++) {
+		json_t *num = kc_metric_graded((enum kc_metric)k)
+		        ? json_real(sc.m[k])
+		        : json_integer((json_int_t)sc.m[k]);
+
+		json_object_set_new(o, metric_names[k], num);
+		t->sums[k] += sc.m[k];
+	}
+	t->correct += sc.correct != 0;
+	t->answered += sc.answer != NULL;
+	return json_array_append_new(list, o) ? kc_error_nomem(err) : KC_OK;
+}
+
+/* The record's "judge": the rule, the metric, the counts, the list. */
+static json_t *judge_json(const kc_judge *j, enum kc_extract how,
+                          const struct tally *t, json_t *list)
+{
+	json_t *jd = json_object();
+
+	if (!jd)
+		return NULL;
 	json_object_set_new(jd, "extract", json_string(kc_extract_name(how)));
 	json_object_set_new(jd, "metric",
 	                    json_string(metric_names[j->opt.metric]));
@@ -689,24 +690,58 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 		json_object_set_new(jd, "threshold", json_real(j->opt.threshold));
 	if (j->opt.reference_compat)
 		json_object_set_new(jd, "reference_compat", json_true());
-	json_object_set_new(jd, "n", json_integer((json_int_t)nresp));
-	json_object_set_new(jd, "correct", json_integer((json_int_t)correct));
+	json_object_set_new(jd, "n", json_integer((json_int_t)t->n));
+	json_object_set_new(jd, "correct", json_integer((json_int_t)t->correct));
 	json_object_set_new(jd, "pass_rate",
-	                    json_real((double)correct / (double)nresp));
-	json_object_set_new(jd, "any_correct", json_boolean(correct > 0));
-	json_object_set_new(jd, "responses", list);
-	list = NULL;
-	if (json_object_set_new(rec, "judge", jd)) {
-		jd = NULL;
-		goto nomem;
+	                    json_real((double)t->correct / (double)t->n));
+	json_object_set_new(jd, "any_correct", json_boolean(t->correct > 0));
+	json_object_set(jd, "responses", list);
+	return jd;
+}
+
+kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
+{
+	const char *aname = j->opt.answers_field ? j->opt.answers_field
+	                                         : "answers";
+	const char *rname;
+	json_t *av, *rv, *garr, *rarr, *jd, *list;
+	size_t ngold;
+	struct tally t = { 0 };
+	enum kc_extract how = j->opt.extract;
+	int is_pred;
+	kc_status st;
+
+	if (!json_is_object(rec))
+		return kc_error_set(err, KC_EFIELD, "record is not an object");
+	if (!(av = kc_judge_lookup(rec, aname)))
+		return kc_error_set(err, KC_EFIELD, "missing \"%s\"", aname);
+	/* the canonical "answers" is a list; a file named with
+	 * --answers-field may hold one gold string; "responses" is kc-ask's
+	 * list, a named field may be one string */
+	if ((st = strings_of(aname, av, j->opt.answers_field != NULL, &garr,
+	                     &ngold, err)) ||
+	    (st = find_responses(j, rec, &rv, &rname, &is_pred, err)) ||
+	    (st = strings_of(rname, rv, is_pred || j->opt.response_field,
+	                     &rarr, &t.n, err)) ||
+	    (st = golds_of(j, garr, av, ngold, err)))
+		return st;
+	if (how == KC_EXTRACT_DEFAULT)
+		how = is_pred ? KC_EXTRACT_NONE : KC_EXTRACT_AUTO;
+	if (!(list = json_array()))
+		return kc_error_nomem(err);
+	for (size_t i = 0; i < t.n && !st; i++) {
+		size_t len;
+		const char *s = nth(rarr, rv, i, &len);
+
+		st = score_one(j, how, s, len, rname, i, &t, list, err);
 	}
-	if ((st = add_totals(j, nresp, correct, answered, sums)))
+	jd = st ? NULL : judge_json(j, how, &t, list);
+	json_decref(list);
+	if (st)
+		return st;
+	if (!jd || json_object_set_new(rec, "judge", jd))
+		return kc_error_nomem(err);
+	if ((st = add_totals(j, t.n, t.correct, t.answered, t.sums)))
 		return kc_error_set(err, st, "out of memory");
 	return KC_OK;
-nomem:
-	st = kc_error_nomem(err);
-fail:
-	json_decref(list);
-	json_decref(jd);
-	return st;
 }

@@ -620,13 +620,9 @@ static kc_status write_chain(struct chainrec *s)
 
 kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 {
-	struct chainrec s;
+	struct chainrec s = { .c = c, .rec = rec, .err = err };
 	kc_status st;
 
-	memset(&s, 0, sizeof s);
-	s.c = c;
-	s.rec = rec;
-	s.err = err;
 	if ((st = read_record(&s)))
 		return st;
 	if (s.npairs == 0)

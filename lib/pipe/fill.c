@@ -798,13 +798,9 @@ static kc_status write_record(struct fillrec *s)
 
 kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 {
-	struct fillrec s;
+	struct fillrec s = { .f = f, .rec = rec, .err = err };
 	kc_status st;
 
-	memset(&s, 0, sizeof s);
-	s.f = f;
-	s.rec = rec;
-	s.err = err;
 	if (!(st = read_record(&s)) && !(st = pick_distractors(&s)) &&
 	    !(st = plan_budget(&s)) &&
 	    !(st = exclude_own(&s)) && !(st = keep_own(&s)) &&

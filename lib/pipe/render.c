@@ -466,14 +466,10 @@ static kc_status emit(struct renderrec *s, json_t **out)
 kc_status kc_render(kc_renderer *r, json_t *rec, json_t **out,
                     struct kc_error *err)
 {
-	struct renderrec s;
+	struct renderrec s = { .r = r, .rec = rec, .err = err };
 	kc_status st;
 
 	*out = NULL;
-	memset(&s, 0, sizeof s);
-	s.r = r;
-	s.rec = rec;
-	s.err = err;
 	if (!(st = read_record(&s)) && !(st = choose_template(&s)) &&
 	    !(st = set_budget(&s)) &&
 	    !(st = s.own_ctx ? render_own(&s) : render_passages(&s)) &&

@@ -80,17 +80,47 @@ struct trip {
 	uint32_t a, b, t;
 };
 
-kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
-                               struct kc_error *err)
+/* One "base64 rank" line of the file into the byte table. */
+static kc_status read_rank(kc_tokenizer *tok, char *line, const char *path,
+                           size_t lineno, struct kc_error *err)
+{
+	uint8_t bytes[1024];
+	char *sp, *end;
+	unsigned long rank;
+	long nb;
+	int dup;
+	kc_status st;
+
+	sp = strchr(line, ' ');
+	if (!sp || (size_t)(sp - line) > 4 * sizeof bytes / 3)
+		return kc_error_set(err, KC_EINVAL, "%s:%zu: not \"base64 rank\"",
+		                    path, lineno);
+	errno = 0;
+	rank = strtoul(sp + 1, &end, 10);
+	nb = b64decode(line, (size_t)(sp - line), bytes);
+	if (nb <= 0 || *end || end == sp + 1 || errno || rank >= (1UL << 24))
+		return kc_error_set(err, KC_EINVAL, "%s:%zu: not \"base64 rank\"",
+		                    path, lineno);
+	if ((st = kc_tok_strtab_put(&tok->bytes, (char *)bytes, (size_t)nb,
+	                            (uint32_t)rank, &dup)))
+		return kc_error_set(err, st, "%s: %s", path, kc_strerror(st));
+	if (dup)
+		return kc_error_set(err, KC_EINVAL, "%s:%zu: token listed twice",
+		                    path, lineno);
+	if (nb == 1)
+		tok->byte_id[bytes[0]] = (int32_t)rank;
+	if (rank > tok->max_id)
+		tok->max_id = (uint32_t)rank;
+	return KC_OK;
+}
+
+static kc_status read_ranks(kc_tokenizer *tok, const char *path,
+                            struct kc_error *err)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
-	size_t cap = 0, lineno = 0, ntrip = 0, tripcap = 0;
+	size_t cap = 0, lineno = 0;
 	ssize_t got;
-	uint8_t bytes[1024];
-	struct trip *trips = NULL;
-	const struct special *sp;
-	const char *base = strrchr(path, '/');
 	kc_status st = KC_OK;
 
 	if (!f)
@@ -99,73 +129,49 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 	for (int b = 0; b < 256; b++)
 		tok->byte_id[b] = -1;
 	while ((got = getline(&line, &cap, f)) > 0) {
-		char *sp2, *end;
-		unsigned long rank;
-		long nb;
-		int dup;
-
 		lineno++;
 		while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
 			line[--got] = 0;
-		if (got == 0)
-			continue;
-		sp2 = strchr(line, ' ');
-		if (!sp2 || (size_t)(sp2 - line) > 4 * sizeof bytes / 3) {
-			st = kc_error_set(err, KC_EINVAL, "%s:%zu: not \"base64 rank\"",
-			                  path, lineno);
+		if (got && (st = read_rank(tok, line, path, lineno, err)))
 			break;
-		}
-		errno = 0;
-		rank = strtoul(sp2 + 1, &end, 10);
-		nb = b64decode(line, (size_t)(sp2 - line), bytes);
-		if (nb <= 0 || *end || end == sp2 + 1 || errno || rank >= (1UL << 24)) {
-			st = kc_error_set(err, KC_EINVAL, "%s:%zu: not \"base64 rank\"",
-			                  path, lineno);
-			break;
-		}
-		if ((st = kc_tok_strtab_put(&tok->bytes, (char *)bytes, (size_t)nb,
-		                            (uint32_t)rank, &dup))) {
-			kc_error_set(err, st, "%s: %s", path, kc_strerror(st));
-			break;
-		}
-		if (dup) {
-			st = kc_error_set(err, KC_EINVAL, "%s:%zu: token listed twice",
-			                  path, lineno);
-			break;
-		}
-		if (nb == 1)
-			tok->byte_id[bytes[0]] = (int32_t)rank;
-		if (rank > tok->max_id)
-			tok->max_id = (uint32_t)rank;
 	}
 	free(line);
 	if (!st && ferror(f))
 		st = kc_error_set(err, KC_EIO, "%s: read error", path);
 	fclose(f);
-	if (st)
-		return st;
+	return st;
+}
 
-	/* which encoding: by name, else by size */
+/* Which encoding: by the file's name, else by its size. */
+static kc_status which_encoding(kc_tokenizer *tok, const char *path,
+                                struct kc_error *err)
+{
+	const char *base = strrchr(path, '/');
+
 	base = base ? base + 1 : path;
 	if (!strncmp(base, "cl100k", 6) || (strncmp(base, "o200k", 5) &&
-	                                    tok->bytes.n == 100256)) {
+	                                    tok->bytes.n == 100256))
 		tok->pretok = TK_PRE_CL100K;
-		sp = cl100k_special;
-	} else if (!strncmp(base, "o200k", 5) || tok->bytes.n == 199998) {
+	else if (!strncmp(base, "o200k", 5) || tok->bytes.n == 199998)
 		tok->pretok = TK_PRE_O200K;
-		sp = o200k_special;
-	} else {
+	else
 		return kc_error_set(err, KC_EUNSUPPORTED, "%s: unknown tiktoken "
 		                    "encoding (kc knows cl100k_base and o200k_base)",
 		                    path);
-	}
 	for (int b = 0; b < 256; b++)
 		if (tok->byte_id[b] < 0)
 			return kc_error_set(err, KC_EUNSUPPORTED, "%s: byte 0x%02x has "
 			                    "no rank", path, b);
 	tok->ignore_merges = 1;
+	return KC_OK;
+}
 
-	/* merges: every split of every token into two tokens */
+/* The merges: every split of every token into two tokens. */
+static kc_status make_merges(kc_tokenizer *tok, struct kc_error *err)
+{
+	struct trip *trips = NULL;
+	size_t ntrip = 0, tripcap = 0;
+
 	for (size_t i = 0; i <= tok->bytes.mask; i++) {
 		const struct tk_str *e = &tok->bytes.ents[i];
 		const char *s = tk_str_text(&tok->bytes, e);
@@ -199,13 +205,20 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 	for (size_t i = 0; i < ntrip; i++)
 		kc_tok_pair_put(tok, trips[i].a, trips[i].b, trips[i].t, trips[i].t);
 	free(trips);
+	return KC_OK;
+}
 
-	for (; sp->text; sp++)
-		tok->n_added++;
+/* The encoding's special tokens, as added tokens. */
+static kc_status add_specials(kc_tokenizer *tok, struct kc_error *err)
+{
+	const struct special *sp = tok->pretok == TK_PRE_CL100K ?
+	                           cl100k_special : o200k_special;
+
+	for (tok->n_added = 0; sp[tok->n_added].text; tok->n_added++)
+		;
 	tok->added = calloc(tok->n_added, sizeof *tok->added);
 	if (!tok->added)
 		return kc_error_nomem(err);
-	sp = tok->pretok == TK_PRE_CL100K ? cl100k_special : o200k_special;
 	for (size_t i = 0; i < tok->n_added; i++) {
 		struct tk_added *a = &tok->added[i];
 
@@ -222,4 +235,16 @@ kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
 			return kc_error_nomem(err);
 	}
 	return KC_OK;
+}
+
+kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
+                               struct kc_error *err)
+{
+	kc_status st;
+
+	if ((st = read_ranks(tok, path, err)) ||
+	    (st = which_encoding(tok, path, err)) ||
+	    (st = make_merges(tok, err)))
+		return st;
+	return add_specials(tok, err);
 }

@@ -890,12 +890,68 @@ static int is_distractor(const struct state *s, const unsigned char *q,
 	return 0;
 }
 
+/* The path from the head to the question is the record's real chain. */
+static void check_real(struct state *s, long found)
+{
+	const struct kc_verify_text *in = s->in;
+	size_t depth = 0, nreal = json_array_size(in->real), i;
+	long pi = found;
+	int differs = 0;
+
+	for (long p = pi; p >= 0; p = s->keys[s->pairs[p].kid].parent)
+		depth++;
+	if (depth != nreal)
+		differs = 1;
+	for (i = depth; !differs && pi >= 0;
+	     pi = s->keys[s->pairs[pi].kid].parent) {
+		const char *r = json_string_value(json_array_get(in->real, --i));
+		if (!r || !same(s->t + s->pairs[pi].key, s->form.len, r,
+		                strlen(r)))
+			differs = 1;
+	}
+	if (differs)
+		PROBLEM(s, KC_VERIFY_CHAIN, "the path from the head to the "
+		        "question has %zu keys and is not the record's real "
+		        "chain of %zu", depth, nreal);
+}
+
+/* The question is hidden once; every other question is a distractor. */
+static kc_status check_questions(struct state *s)
+{
+	const struct kc_verify_text *in = s->in;
+	size_t nqvalue = 0;
+	char b1[160], kb[72];
+	kc_status st;
+
+	if (in->distractors && (st = distractor_set(s)))
+		return st;
+	for (size_t i = 0; i < s->np; i++) {
+		const struct vpair *q = &s->pairs[i];
+		size_t vl = q->vend - q->vstart;
+		if (!q->ok || q->vid >= 0)
+			continue;
+		if (in->question && same(s->t + q->vstart, vl, in->question,
+		                         in->question_len)) {
+			nqvalue++;
+			continue;
+		}
+		if (in->distractors && !is_distractor(s, s->t + q->vstart, vl))
+			PROBLEM(s, KC_VERIFY_CHAIN, "pair {\"%s\": ...} ends in a "
+			        "question that is neither the record's nor a "
+			        "distractor: \"%s\"", keystr(s, q->key, kb),
+			        excerpt(b1, sizeof b1, s->t + q->vstart, vl));
+	}
+	if (nqvalue > 1)
+		PROBLEM(s, KC_VERIFY_CHAIN, "the question is the value of %zu "
+		        "pairs", nqvalue);
+	return KC_OK;
+}
+
 static kc_status check_chain(struct state *s, long head, int tree)
 {
 	const struct kc_verify_text *in = s->in;
-	size_t *stack, top = 0, nquestions = 0, nqvalue = 0;
+	size_t *stack, top = 0, nquestions = 0;
 	long found = -1, dead = -1;
-	kc_status st;
 	char b1[160], kb[72];
 
 	stack = malloc((s->nk + 1) * sizeof *stack);
@@ -962,51 +1018,9 @@ static kc_status check_chain(struct state *s, long head, int tree)
 			        "reaches %s, which leads nowhere",
 			        keystr(s, s->keys[dead].off, kb));
 	}
-	/* The path to the question is the record's real chain. */
-	if (in->real && json_is_array(in->real)) {
-		size_t depth = 0, nreal = json_array_size(in->real), i;
-		long pi = found;
-		int differs = 0;
-
-		for (long p = pi; p >= 0; p = s->keys[s->pairs[p].kid].parent)
-			depth++;
-		if (depth != nreal)
-			differs = 1;
-		for (i = depth; !differs && pi >= 0;
-		     pi = s->keys[s->pairs[pi].kid].parent) {
-			const char *r = json_string_value(json_array_get(in->real, --i));
-			if (!r || !same(s->t + s->pairs[pi].key, s->form.len, r,
-			                strlen(r)))
-				differs = 1;
-		}
-		if (differs)
-			PROBLEM(s, KC_VERIFY_CHAIN, "the path from the head to the "
-			        "question has %zu keys and is not the record's real "
-			        "chain of %zu", depth, nreal);
-	}
-	/* The question is hidden once; other questions are distractors. */
-	if (in->distractors && (st = distractor_set(s)))
-		return st;
-	for (size_t i = 0; i < s->np; i++) {
-		const struct vpair *q = &s->pairs[i];
-		size_t vl = q->vend - q->vstart;
-		if (!q->ok || q->vid >= 0)
-			continue;
-		if (in->question && same(s->t + q->vstart, vl, in->question,
-		                         in->question_len)) {
-			nqvalue++;
-			continue;
-		}
-		if (in->distractors && !is_distractor(s, s->t + q->vstart, vl))
-			PROBLEM(s, KC_VERIFY_CHAIN, "pair {\"%s\": ...} ends in a "
-			        "question that is neither the record's nor a "
-			        "distractor: \"%s\"", keystr(s, q->key, kb),
-			        excerpt(b1, sizeof b1, s->t + q->vstart, vl));
-	}
-	if (nqvalue > 1)
-		PROBLEM(s, KC_VERIFY_CHAIN, "the question is the value of %zu "
-		        "pairs", nqvalue);
-	return KC_OK;
+	if (in->real && json_is_array(in->real))
+		check_real(s, found);
+	return check_questions(s);
 }
 
 /* ---- own passages ---- */

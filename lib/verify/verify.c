@@ -962,15 +962,10 @@ static kc_status check_text(struct verifyrec *s)
 kc_status kc_verify(kc_verifier *v, const json_t *rec,
                     struct kc_verify_result *res, struct kc_error *err)
 {
-	struct verifyrec s;
+	struct verifyrec s = { .v = v, .rec = rec, .res = res, .err = err };
 	kc_status st;
 
 	kc_verify_result_init(res);
-	memset(&s, 0, sizeof s);
-	s.v = v;
-	s.rec = rec;
-	s.res = res;
-	s.err = err;
 	if ((st = read_view(&s)))
 		return st;
 	if ((st = strcmp(s.w.format, "chained") ? rendered_prompt(&s)
