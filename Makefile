@@ -2,9 +2,12 @@
 #
 #   make                 build libkc, the tools, and fetch the Qwen tokenizer
 #   make check           run every test
+#   make check-slurm     kc(7)'s Slurm job on a one-node cluster (root)
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
+#   make bench-full      full-size datasets at every length (bench/full/run)
 #   make demo            the whole pipeline on examples/
+#   make audit-table     kc(7)'s table of shortcuts, from the real samples
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Everything is built under $(BUILD) (default build/): bin/, lib/, and
@@ -90,6 +93,11 @@ check-setup:
 check: check-setup all units tokenizers-all
 	KC_BUILD=$(BUILD) KC_LDFLAGS='$(LDFLAGS)' tests/run
 
+# A one-node Slurm cluster, started and stopped by the test (t5100); it
+# needs root and scripts/setup-slurm's packages, so `make check` skips it.
+check-slurm: all
+	KC_BUILD=$(BUILD) KC_SLURM=1 tests/run t5100-slurm
+
 check-asan:
 	$(MAKE) BUILD=build/asan \
 	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
@@ -98,8 +106,22 @@ check-asan:
 bench: all tokenizers-all
 	KC_BUILD=$(BUILD) bench/run
 
+# Full-size train files (gen-full writes them) at every length, with the
+# reference from a checkout in $KC_REFERENCE_DIR when there is one.
+bench-full: all tokenizers $(BUILD)/bench/gen-full
+	KC_BUILD=$(BUILD) bench/full/run
+
+$(BUILD)/bench/gen-full: bench/full/gen.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(CFLAGS) \
+		$(LDFLAGS) -o $@ $<
+
 demo: all
 	$(MAKE) -C examples KC_BIN=$(abspath $(BUILD)/bin)
+
+# kc(7)'s table of what kc-audit finds on the real samples.
+audit-table: all
+	KC_BIN=$(abspath $(BUILD)/bin) scripts/audit-table --update man/kc.7
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -121,8 +143,7 @@ clean:
 # Header dependencies, as the compiler found them (-MMD).
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
-.PHONY: all tokenizers tokenizers-all units check check-setup check-asan \
-        bench demo \
-        install clean
+.PHONY: all tokenizers tokenizers-all units check check-setup check-slurm \
+        check-asan bench bench-full demo audit-table install clean
 .DELETE_ON_ERROR:
 .SECONDARY:

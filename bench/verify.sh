@@ -26,22 +26,9 @@ W=$KC_BUILD/bench
 mkdir -p "$W"
 export PATH="$BIN:$PATH"
 
-in=$W/verify-in-$N.jsonl
 chained=$W/verify-chained-$LEN-$N.jsonl
 out=$W/verify-verl-$LEN-$N.jsonl
-if [ ! -s "$out" ]; then
-	kc-import "$DATA"/hotpotqa/*.json >"$W/verify-hp.jsonl"
-	python3 - "$W/verify-hp.jsonl" "$N" >"$in" <<-'PY'
-	import json, sys
-	recs = [json.loads(l) for l in open(sys.argv[1])]
-	for i in range(int(sys.argv[2])):
-	    r = dict(recs[i % len(recs)])
-	    r["id"] = "%s-%d" % (r["id"], i)
-	    print(json.dumps(r))
-	PY
-	kc-fill --pool "$W/verify-hp.jsonl" -l "$LEN" <"$in" | kc-chain >"$chained"
-	kc-render -f verl <"$chained" >"$out"
-fi
+BIN=$BIN DATA=$DATA N=$N LEN=$LEN W=$W bench/records
 
 python3 - "$R" "$out" "$chained" <<'PY'
 import os, resource, subprocess, sys

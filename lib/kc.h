@@ -247,6 +247,7 @@ size_t kc_utf8_valid_prefix(const char *s, size_t len);
 #include "kc_judge.h"
 #include "kc_ask.h"
 #include "kc_verify.h"
+#include "kc_audit.h"
 
 #ifdef __cplusplus
 }

@@ -57,4 +57,23 @@ test_expect_success 'shards in any order give the same records' '
 	test_cmp sorted.jsonl any-order.jsonl
 '
 
+test_expect_success "kc(7)'s table of shortcuts is what scripts/audit-table makes of these records" '
+	mkdir audit &&
+	for ds in hotpotqa musique 2wikimqa; do
+		for len in 8k 16k 32k; do
+			ln -s ../$ds-$len.jsonl audit/$ds-defaults-$len.jsonl || return 1
+		done
+	done &&
+	KC_BIN=$BIN KC_DATA=$DATA "$SRC"/scripts/audit-table --keep audit --reuse \
+		>table 2>/dev/null &&
+	python3 - "$SRC/man/kc.7" >expect <<-\EOF &&
+	import sys
+	text = open(sys.argv[1]).read()
+	a = text.index(".\\\" BEGIN audit-table\n")
+	a = text.index("\n", a) + 1
+	sys.stdout.write(text[a:text.index(".\\\" END audit-table\n")])
+	EOF
+	test_cmp expect table
+'
+
 test_done
