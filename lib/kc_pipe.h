@@ -133,6 +133,11 @@ struct kc_fill_opts {
 	double sigma;         /* gaussian: 0.30 */
 	double clamp;         /* gaussian: 0.95 */
 	int relevant_only;    /* supporting passages only, no fillers */
+	int own_all;          /* the record's other own passages too, while
+	                         they fit (the reference); 0: supporting only */
+	long entangle;        /* distractor questions whose supporting
+	                         passages join the context: -1 all that fit */
+	double entangle_share;  /* most of the passages' budget they may take */
 	double overfill;      /* fraction of the budget planned over, for
 	                         kc-render to trim exactly (0.01) */
 	const char *const *pools;  /* the pool's files, as given: recorded
@@ -140,8 +145,22 @@ struct kc_fill_opts {
 	size_t npools;
 };
 
-/* Every setting unset (the plan's defaults for `length`). */
+/*
+ * Every setting unset (the plan's defaults for `length`), and kc's own
+ * recipe: every distractor question that fits brings its supporting
+ * passages, and the record brings only its supporting ones, so that each
+ * question at the end of a chain is answerable from the context and
+ * only the chain tells the real one.
+ */
 void kc_fill_opts_init(struct kc_fill_opts *o, long length);
+
+/*
+ * Set the recipe's settings: "kc" (the default above) or "keychain"
+ * (the reference's: all own passages while they fit, no distractor
+ * evidence).  KC_EINVAL, with the valid names in err, for another.
+ */
+kc_status kc_fill_recipe(struct kc_fill_opts *o, const char *name,
+                         struct kc_error *err);
 
 typedef struct kc_filler kc_filler;
 

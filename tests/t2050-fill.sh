@@ -8,9 +8,9 @@ test_expect_success 'import the HotpotQA samples as the pool' '
 	test_line_count -gt 300 hp.jsonl
 '
 
-test_expect_success 'every record gets its own passages and fillers' '
-	kc-fill --pool hp.jsonl -l 8k <hp.jsonl >f8.jsonl &&
-	python3 - f8.jsonl <<-\EOF
+test_expect_success 'the reference recipe: all own passages that fit, and fillers' '
+	kc-fill --pool hp.jsonl -l 8k --recipe keychain <hp.jsonl >ref8.jsonl &&
+	python3 - ref8.jsonl <<-\EOF
 	import json, sys
 	n = 0
 	for line in open(sys.argv[1]):
@@ -25,7 +25,41 @@ test_expect_success 'every record gets its own passages and fillers' '
 	    assert all((p["title"], p["text"]) not in mine for p in fill), r["id"]
 	    assert len(fill) == r["fill"]["fillers"] > 0, r["id"]
 	    assert r["plan"]["length"] == 8192 and r["plan"]["chains"] == 32
+	    assert r["fill"]["entangled"] == 0
 	assert n > 300
+	EOF
+'
+
+test_expect_success 'kc recipe: supporting passages, and the distractors'"'"' evidence' '
+	kc-fill --pool hp.jsonl -l 8k <hp.jsonl >f8.jsonl &&
+	python3 - f8.jsonl <<-\EOF
+	import json, sys
+	pool = {}
+	for line in open("hp.jsonl"):
+	    r = json.loads(line)
+	    pool.setdefault(r["id"], r)
+	sets = []
+	for line in open(sys.argv[1]):
+	    r = json.loads(line)
+	    own = sorted(p["doc"] for p in r["passages"] if "doc" in p)
+	    assert own == r["supporting"], r["id"]
+	    ent = {}
+	    for p in r["passages"]:
+	        if "entangled" in p:
+	            ent.setdefault(p["entangled"], []).append((p["title"], p["text"]))
+	    # each set is the supporting passages of its distractor question,
+	    # which ends a chain (k < chains - 1)
+	    for k, got in ent.items():
+	        assert k < r["plan"]["chains"] - 1
+	        q = pool[r["distractors"][k]["id"]]
+	        want = {(q["docs"][i]["title"], q["docs"][i]["text"]) for i in q["supporting"]}
+	        assert set(got) == want, (r["id"], k)
+	        assert r["distractors"][k]["question"] == q["question"]
+	        assert r["distractors"][k]["answers"] == q["answers"]
+	    assert len(ent) == r["fill"]["entangled"], r["id"]
+	    sets.append(len(ent))
+	# at 8K, most of the 31 distractor chains bring their evidence
+	assert sum(sets) / len(sets) > 15, sum(sets) / len(sets)
 	EOF
 '
 
@@ -65,7 +99,7 @@ test_expect_success 'gaussian placement keeps own passages near the middle' '
 	python3 - <<-\EOF
 	import json
 	depths = []
-	for line in open("f8.jsonl"):
+	for line in open("ref8.jsonl"):
 	    ps = json.loads(line)["passages"]
 	    n = len(ps)
 	    depths += [i / (n - 1) for i, p in enumerate(ps) if "doc" in p]
@@ -73,6 +107,22 @@ test_expect_success 'gaussian placement keeps own passages near the middle' '
 	edge = sum(d < 0.1 or d > 0.9 for d in depths) / len(depths)
 	assert 0.45 < mean < 0.55, mean
 	assert edge < 0.05, edge
+	EOF
+'
+
+test_expect_success 'kc recipe: own and entangled evidence are placed alike' '
+	python3 - <<-\EOF
+	import json
+	own, ent = [], []
+	for line in open("f8.jsonl"):
+	    ps = json.loads(line)["passages"]
+	    n = len(ps)
+	    own += [i / (n - 1) for i, p in enumerate(ps) if "doc" in p]
+	    ent += [i / (n - 1) for i, p in enumerate(ps) if "entangled" in p]
+	mo, me = sum(own) / len(own), sum(ent) / len(ent)
+	so = (sum((d - mo) ** 2 for d in own) / len(own)) ** 0.5
+	se = (sum((d - me) ** 2 for d in ent) / len(ent)) ** 0.5
+	assert abs(mo - me) < 0.03 and abs(so - se) < 0.03, (mo, me, so, se)
 	EOF
 '
 

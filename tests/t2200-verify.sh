@@ -246,6 +246,15 @@ test_expect_success 'a pair inside an open parenthesis or quotation' '
 	broken paren placement "pair .* inside an open parenthesis or bracket" &&
 	broken quote placement "pair .* inside an open quotation"
 '
+test_expect_success 'a pair after a glued sentence and before a one-word one passes' '
+	# 2Wiki: "Carol!Freddie. Daniel": after the first pair, "Freddie."
+	# is a word, not the abbreviation ".Freddie."
+	echo "{\"id\": \"g1\", \"question\": \"Who?\", \"answers\": [\"x\"], \"docs\": [{\"title\": \"A\", \"text\": \"He met Carol!Freddie. Daniel left. Then came Eve.\"}], \"supporting\": [0]}" >glued.jsonl &&
+	kc-fill --pool glued.jsonl --relevant-only -l 1k --chains 1 --hops 3 \
+		-s 10 <glued.jsonl | kc-chain | kc-render --no-limit >g.jsonl &&
+	grep -q "Carol! {.*}.Freddie. {" g.jsonl &&
+	kc-verify --quiet g.jsonl
+'
 test_expect_success 'a key used twice' '
 	broken dupkey key "key [0-9a-f]* is the key of 2 pairs"
 '

@@ -23,6 +23,15 @@ static const char usage_text[] =
 "      --place WHERE      gaussian (default), uniform\n"
 "      --depth D          put the supporting passages at depth D (0..1)\n"
 "      --relevant-only    the supporting passages only, no fillers\n"
+"      --recipe NAME      kc (default): every distractor question that fits\n"
+"                         brings its supporting passages, the record only\n"
+"                         its supporting ones; keychain: the reference's\n"
+"                         (all own passages, no distractor evidence)\n"
+"      --entangle N       distractor questions that bring their evidence\n"
+"                         (all: as many as fit; 0: none)\n"
+"      --entangle-share F at most F of the passages' budget for it (0.95)\n"
+"      --own WHICH        the record's own passages: supporting, or all\n"
+"                         while they fit\n"
 "      --chains N         chains planned for (4 per 1K of length)\n"
 "      --hops N           UUIDs per chain (4)\n"
 "      --uuid FORM        default, default_N (default_8), nano_N\n"
@@ -40,22 +49,26 @@ static const char usage_text[] =
 
 enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_CHAINS, OPT_HOPS, OPT_UUID,
        OPT_DISTRACTORS, OPT_TREE, OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
-       OPT_UNBUF, OPT_STRICT };
+       OPT_UNBUF, OPT_STRICT, OPT_RECIPE, OPT_ENTANGLE, OPT_SHARE, OPT_OWN };
 
 static const struct option longopts[] = {
 	{ "chains", required_argument, NULL, OPT_CHAINS },
 	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
+	{ "entangle", required_argument, NULL, OPT_ENTANGLE },
+	{ "entangle-share", required_argument, NULL, OPT_SHARE },
 	{ "generate", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "length", required_argument, NULL, 'l' },
 	{ "no-chains", no_argument, NULL, OPT_NOCHAINS },
 	{ "overfill", required_argument, NULL, OPT_OVERFILL },
+	{ "own", required_argument, NULL, OPT_OWN },
 	{ "place", required_argument, NULL, OPT_PLACE },
 	{ "pool", required_argument, NULL, 'p' },
 	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "recipe", required_argument, NULL, OPT_RECIPE },
 	{ "relevant-only", no_argument, NULL, OPT_RELEVANT },
 	{ "seed", required_argument, NULL, 's' },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -93,6 +106,9 @@ int main(int argc, char **argv)
 	const char *tokspec = NULL;
 	char **pools = NULL;
 	unsigned pool_flags = 0;
+	const char *recipe = "kc", *own = NULL;
+	long entangle = -2;
+	double share = -1;
 	int npools = 0, c, rc;
 	kc_tokenizer *tok = NULL;
 	kc_pool *pool;
@@ -149,8 +165,30 @@ int main(int argc, char **argv)
 			break;
 		case OPT_UNBUF: cli_unbuffered(); break;
 		case OPT_STRICT: pool_flags |= KC_POOL_STRICT; break;
+		case OPT_RECIPE: recipe = optarg; break;
+		case OPT_ENTANGLE:
+			entangle = strcmp(optarg, "all") ? cli_long("--entangle",
+			                                            optarg, 0, 1L << 20)
+			                                 : -1;
+			break;
+		case OPT_SHARE:
+			share = cli_double("--entangle-share", optarg, 0, 1);
+			break;
+		case OPT_OWN: own = optarg; break;
 		}
 	}
+	/* The recipe first, then what is set one by one. */
+	if (kc_fill_recipe(&o, recipe, &err))
+		cli_usage_error("%s", err.text);
+	if (entangle != -2)
+		o.entangle = entangle;
+	if (share >= 0)
+		o.entangle_share = share;
+	if (own && strcmp(own, "all") && strcmp(own, "supporting"))
+		cli_unknown("--own", own, (const char *const[]){ "supporting",
+		            "all", NULL });
+	if (own)
+		o.own_all = !strcmp(own, "all");
 	if (!o.plan.length)
 		cli_usage_error("missing --length (the sequence length, e.g. "
 		                "--length 32k)");

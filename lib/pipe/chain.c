@@ -377,8 +377,10 @@ static kc_status repick(struct chainrec *s)
 	for (size_t i = 0; a && i < n; i++) {
 		size_t len;
 		const char *id, *q = kc_pool_question(pool, idx[i], &len, &id);
-		if (json_array_append_new(a, json_pack("{s:s,s:s%}", "id", id,
-		                                       "question", q, len)))
+		if (json_array_append_new(a, json_pack("{s:s,s:s%,s:o}", "id", id,
+		                                       "question", q, len, "answers",
+		                                       kc_pool_question_answers(pool,
+		                                                           idx[i]))))
 			st = KC_ENOMEM;
 	}
 	free(idx);

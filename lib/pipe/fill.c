@@ -70,6 +70,23 @@ void kc_fill_opts_init(struct kc_fill_opts *o, long length)
 	o->sigma = 0.30;
 	o->clamp = 0.95;
 	o->overfill = 0.01;
+	kc_fill_recipe(o, "kc", NULL);
+}
+
+static const char *const recipe_names[] = { "kc", "keychain" };
+
+kc_status kc_fill_recipe(struct kc_fill_opts *o, const char *name,
+                         struct kc_error *err)
+{
+	int v;
+	kc_status st = kc_name_parse(recipe_names, 2, "recipe", name, &v, err);
+
+	if (st)
+		return st;
+	o->own_all = v == 1;
+	o->entangle = v == 1 ? 0 : -1;
+	o->entangle_share = 0.95;
+	return KC_OK;
 }
 
 static kc_status count(kc_filler *f, const char *s, size_t n, size_t *out,
@@ -439,6 +456,11 @@ struct fillrec {
 	struct own *own;          /* own passages; after keep_own the kept */
 	size_t nown, kept, dropped;
 	struct used used;         /* pool indices not to draw */
+	struct ent {              /* distractor questions' evidence */
+		size_t passage;       /* pool index */
+		size_t set;           /* its question: index into dist */
+	} *ent;
+	size_t nent, sets;
 	size_t *fillers;          /* pool indices drawn */
 	size_t nfill, capfill;
 	double budget, target, reserve, est;
@@ -572,8 +594,8 @@ static kc_status keep_own(struct fillrec *s)
 	for (i = 0; i < s->nown; i++) {
 		struct own *o = &s->own[order[i]];
 		double c = (double)(o->tokens + header_cost(f, s->kept + 1) + f->sep);
-		if (!o->supporting &&
-		    (f->o.relevant_only || s->est + c > s->target)) {
+		if (!o->supporting && (f->o.relevant_only || !f->o.own_all ||
+		                       s->est + c > s->target)) {
 			s->dropped++;
 			continue;
 		}
@@ -588,6 +610,79 @@ static kc_status keep_own(struct fillrec *s)
 		                    "need ~%.0f tokens; the budget leaves %.0f for "
 		                    "passages (length %ld)", s->est,
 		                    s->target > 0 ? s->target : 0, f->plan.length);
+	return KC_OK;
+}
+
+/*
+ * The supporting passages of distractor question k, if all of them can
+ * join the context: not pair-like, not in it already.  Their cost into
+ * *cost; 0 when the set cannot join.
+ */
+static int evidence_of(struct fillrec *s, size_t k, double *cost,
+                       kc_status *st)
+{
+	const kc_filler *f = s->f;
+	size_t n, nsup, t;
+	const uint32_t *ps = kc_pool_question_passages(f->pool, s->dist[k], &n,
+	                                               &nsup);
+
+	*cost = 0;
+	for (size_t i = 0; i < nsup; i++) {
+		if (kc_pool_passage_pairlike(f->pool, ps[i]) ||
+		    used_has(&s->used, ps[i]))
+			return 0;
+		if ((*st = kc_pool_passage_tokens(f->pool, f->tok, ps[i], &t,
+		                                  s->err)))
+			return 0;
+		*cost += (double)(t + header_cost(f, s->kept + s->nent + i + 1) +
+		                  f->sep);
+	}
+	return nsup > 0;
+}
+
+/*
+ * Entangle: the distractor questions at the ends of chains bring their
+ * supporting passages, set by set in chain order, while they fit in the
+ * share of the budget they may take, so that every such question is
+ * answerable from the context as the real one is.
+ */
+static kc_status entangle(struct fillrec *s)
+{
+	const kc_filler *f = s->f;
+	size_t chains = f->plan.chains > 1 ? (size_t)f->plan.chains - 1 : 0;
+	size_t sets = f->o.entangle < 0 || (size_t)f->o.entangle > chains ?
+	              chains : (size_t)f->o.entangle;
+	double cap = s->target * f->o.entangle_share;
+	kc_status st = KC_OK;
+
+	if (f->o.relevant_only)
+		return KC_OK;
+	for (size_t k = 0; k < sets && k < s->ndist; k++) {
+		size_t n, nsup;
+		const uint32_t *ps;
+		struct ent *more;
+		double cost;
+
+		if (!evidence_of(s, k, &cost, &st)) {
+			if (st)
+				return st;
+			continue;
+		}
+		if (s->est + cost > cap)
+			continue;
+		ps = kc_pool_question_passages(f->pool, s->dist[k], &n, &nsup);
+		if (!(more = realloc(s->ent, (s->nent + nsup) * sizeof *more)))
+			return kc_error_nomem(s->err);
+		s->ent = more;
+		for (size_t i = 0; i < nsup; i++) {
+			if (used_add(&s->used, ps[i]) < 0)
+				return kc_error_nomem(s->err);
+			s->ent[s->nent].passage = ps[i];
+			s->ent[s->nent++].set = k;
+		}
+		s->est += cost;
+		s->sets++;
+	}
 	return KC_OK;
 }
 
@@ -664,7 +759,8 @@ static kc_status draw_fillers(struct fillrec *s)
 		if ((st = kc_pool_passage_tokens(f->pool, f->tok, cand, &t,
 		                                 s->err)))
 			break;
-		c = (double)(t + header_cost(f, s->kept + s->nfill + 1) + f->sep);
+		c = (double)(t + header_cost(f, s->kept + s->nent + s->nfill + 1) +
+		             f->sep);
 		if (s->est + c > goal) {
 			misses++;
 			continue;
@@ -713,28 +809,53 @@ static json_t *filler_json(const struct fillrec *s, size_t i)
 	                 (json_int_t)t, "check", check);
 }
 
-/* Place the own passages (in a random order, as the reference shuffles
- * its core list before placing it) and fill the rest with fillers, into
- * s->passages. */
+/* {"title", "text", "tokens", "check", "entangled": k} for passage i
+ * of distractor question k. */
+static json_t *entangled_json(const struct fillrec *s, const struct ent *e)
+{
+	json_t *p = filler_json(s, e->passage);
+
+	if (p && json_object_set_new(p, "entangled", json_integer(
+	                             (json_int_t)e->set))) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Place the evidence, the record's own passages and the distractor
+ * questions' alike, in one random order (the reference shuffles its
+ * core list before placing it), and fill the rest with fillers, into
+ * s->passages.  Only the record's supporting passages count as such for
+ * --depth.
+ */
 static kc_status place(struct fillrec *s)
 {
-	size_t n = s->kept + s->nfill, fi = 0;
-	size_t *pos = malloc((s->kept + 1) * sizeof *pos);
+	size_t ne = s->kept + s->nent, n = ne + s->nfill, fi = 0;
+	size_t *pos = malloc((ne + 1) * sizeof *pos);
+	size_t *ev = malloc((ne + 1) * sizeof *ev);   /* < kept: own */
 	unsigned char *slot = calloc(n + 1, 1);
-	int *sup = calloc(s->kept + 1, sizeof *sup);
+	int *sup = calloc(ne + 1, sizeof *sup);
 	json_t **arr = calloc(n + 1, sizeof *arr);
 	kc_status st = KC_OK;
 
-	if (!pos || !slot || !sup || !arr || !(s->passages = json_array())) {
+	if (!pos || !ev || !slot || !sup || !arr ||
+	    !(s->passages = json_array())) {
 		st = kc_error_nomem(s->err);
 		goto out;
 	}
 	kc_rng_shuffle(&s->rng, s->own, s->kept, sizeof *s->own);
-	for (size_t i = 0; i < s->kept; i++)
-		sup[i] = s->own[i].supporting;
-	place_own(s->f, &s->rng, n, s->kept, sup, pos, slot);
-	for (size_t i = 0; i < s->kept; i++)
-		arr[pos[i]] = own_json(s, &s->own[i]);
+	for (size_t i = 0; i < ne; i++)
+		ev[i] = i;
+	if (s->nent)
+		kc_rng_shuffle(&s->rng, ev, ne, sizeof *ev);
+	for (size_t i = 0; i < ne; i++)
+		sup[i] = ev[i] < s->kept && s->own[ev[i]].supporting;
+	place_own(s->f, &s->rng, n, ne, sup, pos, slot);
+	for (size_t i = 0; i < ne; i++)
+		arr[pos[i]] = ev[i] < s->kept ? own_json(s, &s->own[ev[i]])
+		              : entangled_json(s, &s->ent[ev[i] - s->kept]);
 	for (size_t p = 0; p < n; p++)
 		if (!arr[p])
 			arr[p] = filler_json(s, s->fillers[fi++]);
@@ -743,6 +864,7 @@ static kc_status place(struct fillrec *s)
 			st = kc_error_nomem(s->err);
 out:
 	free(pos);
+	free(ev);
 	free(slot);
 	free(sup);
 	free(arr);
@@ -758,8 +880,10 @@ static json_t *distractors_json(const struct fillrec *s)
 		size_t len;
 		const char *id, *q = kc_pool_question(s->f->pool, s->dist[i], &len,
 		                                      &id);
-		if (json_array_append_new(a, json_pack("{s:s,s:o}", "id", id,
-		                          "question", json_stringn_nocheck(q, len)))) {
+		if (json_array_append_new(a, json_pack("{s:s,s:o,s:o}", "id", id,
+		                          "question", json_stringn_nocheck(q, len),
+		                          "answers", kc_pool_question_answers(
+		                                     s->f->pool, s->dist[i])))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -772,12 +896,14 @@ static kc_status write_record(struct fillrec *s)
 {
 	const kc_filler *f = s->f;
 
-	s->fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:O,s:s}",
+	s->fill = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:O,s:s}",
 	                    "budget", (json_int_t)s->budget,
 	                    "context", (json_int_t)s->est,
 	                    "reserve", (json_int_t)s->reserve,
 	                    "own", (json_int_t)s->kept,
 	                    "own_dropped", (json_int_t)s->dropped,
+	                    "entangled", (json_int_t)s->sets,
+	                    "entangled_passages", (json_int_t)s->nent,
 	                    "fillers", (json_int_t)s->nfill,
 	                    "place", kc_place_name(f->o.place),
 	                    "pools", f->pools,
@@ -804,6 +930,7 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	if (!(st = read_record(&s)) && !(st = pick_distractors(&s)) &&
 	    !(st = plan_budget(&s)) &&
 	    !(st = exclude_own(&s)) && !(st = keep_own(&s)) &&
+	    !(st = entangle(&s)) &&
 	    !(st = draw_fillers(&s)) && !(st = place(&s)))
 		st = write_record(&s);
 	json_decref(s.passages);
@@ -811,6 +938,7 @@ kc_status kc_fill(kc_filler *f, json_t *rec, struct kc_error *err)
 	free(s.own);
 	free(s.fillers);
 	free(s.dist);
+	free(s.ent);
 	free(s.used.slot);
 	return st;
 }

@@ -134,6 +134,7 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 			return st;
 		} else {
 			take_base(r, p, v);
+			p->entangled = json_object_get(v, "entangled") != NULL;
 		}
 		p->keep = 1;
 	}

@@ -46,6 +46,8 @@ struct question {
 	uint32_t own;           /* its passages: own[first..first + nown) */
 	uint32_t nown, nsup;    /* supporting ones first */
 	uint32_t tokens;        /* as kc_pool_question_tokens counts it */
+	uint32_t nanswers;      /* answers: NUL-terminated, one after another */
+	const char *answers;
 	int usable;             /* may end a distractor chain */
 };
 
@@ -305,9 +307,33 @@ static kc_status question_seen(kc_pool *pool, const char *id, size_t idlen,
 
 /* Add a question, unless one of its id is there (the same question in
  * two files): the first one stays. */
-static kc_status add_question(kc_pool *pool, const char *q, size_t len,
-                              const char *id, size_t idlen, size_t first,
-                              size_t nsup)
+/* The record's answers, one after another, each NUL-terminated, into
+ * the arena; the count in *n.  Answers that are not strings are left
+ * out: a pool needs none. */
+static const char *intern_answers(kc_pool *pool, const json_t *rec,
+                                  uint32_t *n)
+{
+	json_t *a = json_object_get(rec, "answers"), *v;
+	size_t i, total = 0;
+	char *dst, *p;
+
+	*n = 0;
+	json_array_foreach(a, i, v)
+		total += json_is_string(v) ? json_string_length(v) + 1 : 0;
+	if (!(p = dst = (char *)intern(pool, NULL, total)))
+		return NULL;
+	json_array_foreach(a, i, v)
+		if (json_is_string(v)) {
+			memcpy(p, json_string_value(v), json_string_length(v) + 1);
+			p += json_string_length(v) + 1;
+			(*n)++;
+		}
+	return dst;
+}
+
+static kc_status add_question(kc_pool *pool, const json_t *rec,
+                              const char *q, size_t len, const char *id,
+                              size_t idlen, size_t first, size_t nsup)
 {
 	struct question *e;
 	size_t slot;
@@ -332,7 +358,8 @@ static kc_status add_question(kc_pool *pool, const char *q, size_t len,
 	e = &pool->q[pool->nq];
 	e->text = intern(pool, q, len);
 	e->id = intern(pool, id, idlen);
-	if (!e->text || !e->id)
+	e->answers = intern_answers(pool, rec, &e->nanswers);
+	if (!e->text || !e->id || !e->answers)
 		return KC_ENOMEM;
 	e->len = (uint32_t)len;
 	e->tokens = TOKENS_UNKNOWN;
@@ -420,7 +447,7 @@ kc_status kc_pool_add(kc_pool *pool, const json_t *rec, struct kc_error *err)
 	if (!(pool->flags & KC_POOL_QUESTIONS_ONLY) &&
 	    (st = add_docs(pool, rec, &nsup, err)))
 		return st;
-	if ((st = add_question(pool, q, qlen, id, idlen, first, nsup)))
+	if ((st = add_question(pool, rec, q, qlen, id, idlen, first, nsup)))
 		return kc_error_set(err, st, "%s", kc_strerror(st));
 	return KC_OK;
 }
@@ -522,6 +549,20 @@ const uint32_t *kc_pool_question_passages(const kc_pool *pool, size_t i,
 	if (nsup)
 		*nsup = q->nsup;
 	return pool->own + q->own;
+}
+
+json_t *kc_pool_question_answers(const kc_pool *pool, size_t i)
+{
+	const struct question *q = &pool->q[i];
+	json_t *a = json_array();
+	const char *s = q->answers;
+
+	for (uint32_t k = 0; a && k < q->nanswers; k++, s += strlen(s) + 1)
+		if (json_array_append_new(a, json_string_nocheck(s))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
 }
 
 int kc_pool_passage_pairlike(const kc_pool *pool, size_t i)

@@ -47,6 +47,9 @@ size_t kc_pool_usable_questions(const kc_pool *pool);
 const uint32_t *kc_pool_question_passages(const kc_pool *pool, size_t i,
                                           size_t *n, size_t *nsup);
 
+/* Question i's answers as a new JSON array (NULL: out of memory). */
+json_t *kc_pool_question_answers(const kc_pool *pool, size_t i);
+
 /* 1 if passage i holds text shaped like a chain pair (never a filler). */
 int kc_pool_passage_pairlike(const kc_pool *pool, size_t i);
 
@@ -234,6 +237,7 @@ struct rpass {
 	size_t title_len, text_len;
 	long doc;                 /* index into docs, -1 for a filler */
 	int supporting;           /* an own passage the question needs */
+	int entangled;            /* a distractor question's evidence */
 	size_t first_pair, npairs;
 	int keep;
 	int pinned;               /* cannot go: its pairs have nowhere to go */

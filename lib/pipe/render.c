@@ -135,7 +135,8 @@ static kc_status own_context(kc_renderer *r, const json_t *rec,
 
 /*
  * Choose the next passage to drop: among fillers (then, when none is
- * left, the dataset's own distractor passages; never a supporting one),
+ * left, the dataset's own distractor passages and the distractor
+ * questions' evidence; never a supporting one),
  * the one whose tokens cover `left` with the least to spare, else the
  * largest.  A pairless one wins a tie: its pairs need no new home.
  * Ties beyond that go by the drawn order.
@@ -150,7 +151,7 @@ static struct rpass *pick_drop(struct layout *l, const size_t *order,
 			struct rpass *p = &l->ps[order[k]];
 			int better;
 			if (!p->keep || p->supporting || p->pinned ||
-			    (p->doc >= 0) != own)
+			    (p->doc >= 0 || p->entangled) != own)
 				continue;
 			if (!best)
 				better = 1;
@@ -407,19 +408,23 @@ static kc_status recount(struct renderrec *s)
 	return KC_OK;
 }
 
-/* The passages kept, the own ones dropped, and where things went. */
+/* The passages kept, the own ones dropped, the distractor questions'
+ * evidence kept, and where things went. */
 static void describe_layout(const struct layout *l, json_t *render)
 {
-	size_t kept = 0, own_dropped = 0;
+	size_t kept = 0, own_dropped = 0, entangled = 0;
 	json_t *prov = kc_layout_provenance(l);
 
 	for (size_t i = 0; i < l->np; i++) {
 		kept += l->ps[i].keep != 0;
 		own_dropped += !l->ps[i].keep && l->ps[i].doc >= 0;
+		entangled += l->ps[i].keep && l->ps[i].entangled;
 	}
 	json_object_set_new(render, "passages", json_integer((json_int_t)kept));
 	json_object_set_new(render, "own_dropped",
 	                    json_integer((json_int_t)own_dropped));
+	json_object_set_new(render, "entangled",
+	                    json_integer((json_int_t)entangled));
 	json_object_update(render, prov);
 	json_decref(prov);
 }

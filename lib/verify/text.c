@@ -680,7 +680,10 @@ static void check_place(struct state *s, const struct vpair *q)
 			        around(s, b1, sizeof b1, q->start, q->end));
 			return;
 		}
-		for (w = dot; w > lo && (isalnum(t[w - 1]) || t[w - 1] == '.'); w--) {
+		/* The word before the period; the '.' that closes another
+		 * pair ("Carol! {...}.Freddie.") is not part of it. */
+		for (w = dot; w > lo && (isalnum(t[w - 1]) || t[w - 1] == '.') &&
+		     !(t[w - 1] == '.' && w - 1 > lo && t[w - 2] == '}'); w--) {
 			if (t[w - 1] == '.')
 				inner = 1;
 			else if (isalpha(t[w - 1]))
