@@ -1,6 +1,6 @@
 /*
  * kc_audit.h - shortcut solvers: can the real question be found without
- * following the chain?  (included by kc.h; do not include it directly)
+ * following the chain?  (included by kc.h, which a program includes)
  *
  * A KeyChain record hides its question at the end of one chain of keys
  * among many chains that end in other questions.  A model is meant to
@@ -20,6 +20,8 @@
  * question; swift rows carry none, so the question the head's chain
  * reaches is taken).  Only the answer solver reads the gold answers.
  */
+#include "kc.h"   /* first: kc.h includes this header in its place */
+
 #ifndef KC_AUDIT_H
 #define KC_AUDIT_H
 

@@ -159,7 +159,7 @@ test_expect_success 'progress on a terminal: done/total, rate, failures, in flig
 	make_input 12 >in.jsonl &&
 	script -qec "kc-ask -u $(cat slow.url) -j 2 in.jsonl >out.jsonl" /dev/null >tty &&
 	check in.jsonl out.jsonl &&
-	test_grep "kc-ask: [0-9]*/12 records, [0-9.]*/s, 0 failed, 2 in flight" tty &&
+	test_grep "kc-ask: [0-9]*/12 records ([0-9]*%), [0-9.]*/s, 0 failed, 2 in flight" tty &&
 	kc-ask -u "$(cat slow.url)" -j 2 in.jsonl >out.jsonl 2>err &&
 	test_line_count = 0 err
 '

@@ -68,8 +68,9 @@ static size_t closer(const unsigned char *s, size_t left)
 /*
  * What is open at a point of a paragraph: parentheses and brackets
  * (one depth: the datasets' stripped transcriptions close "(" with "]",
- * "Don Quixote ( or ] ,"), and a double quotation.  An ASCII '"' after a digit is an
- * inch or a second mark (12"), not a quotation.
+ * "Don Quixote ( or ] ,"), and a double quotation.  An ASCII '"' opens
+ * one after a space or a bracket and closes one elsewhere ('letter?"'),
+ * except after a digit, where it is an inch or a second mark (12").
  */
 struct open {
 	unsigned depth;
@@ -86,9 +87,12 @@ static void open_step(struct open *o, const unsigned char *s, size_t i)
 		if (o->depth)
 			o->depth--;
 		break;
-	case '"':
-		if (!(i > 0 && isdigit(s[i - 1])))
-			o->quote = !o->quote;
+	case '"':   /* opens after a space or a bracket, else closes */
+		if (i == 0 || isspace(s[i - 1]) || s[i - 1] == '(' ||
+		    s[i - 1] == '[')
+			o->quote = 1;
+		else if (!isdigit(s[i - 1]))
+			o->quote = 0;
 		break;
 	case 0x9c: case 0x9d:   /* “ opens, ” closes: e2 80 9c/9d */
 		if (i >= 2 && s[i - 2] == 0xe2 && s[i - 1] == 0x80)

@@ -612,8 +612,11 @@ static int open_at(const struct state *s, size_t qi, size_t lo)
 			depth++;
 		else if ((t[i] == ')' || t[i] == ']') && depth)
 			depth--;
-		else if (t[i] == '"' && !(i > 0 && isdigit(t[i - 1])))
-			quote = !quote;
+		else if (t[i] == '"' && (i == 0 || isspace(t[i - 1]) ||
+		                         t[i - 1] == '(' || t[i - 1] == '['))
+			quote = 1;    /* opens after a space or a bracket */
+		else if (t[i] == '"' && !isdigit(t[i - 1]))
+			quote = 0;    /* else closes, but 12" is inches */
 		else if (t[i] == 0xe2 && i + 2 < at && t[i + 1] == 0x80 &&
 		         (t[i + 2] == 0x9c || t[i + 2] == 0x9d))
 			quote = t[i + 2] == 0x9c;
