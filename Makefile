@@ -122,6 +122,10 @@ demo: all
 # kc(7)'s table of what kc-audit finds on the real samples.
 audit-table: all
 	KC_BIN=$(abspath $(BUILD)/bin) scripts/audit-table --update man/kc.7
+	KC_BIN=$(abspath $(BUILD)/bin) scripts/audit-table --update man/kc.7 \
+	  --mark knob-table -l 16k -r 'keychain:--recipe keychain:' -r 'kc::' \
+	  -r 'similar:--similar 4:' -r 'decoys:--decoys 4 --near-miss 4:' \
+	  -r 'depth:--depth uniform:' 
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

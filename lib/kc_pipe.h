@@ -80,6 +80,9 @@ struct kc_plan {
 	long hops;            /* UUIDs per chain (4) */
 	long distractors;     /* distractor questions sampled */
 	int tree;             /* the real chain is a binary tree */
+	long decoys;          /* branches off the real chain to dead ends */
+	long near_miss;       /* pairs whose key is a real key with one or
+	                         two characters changed, to dead ends */
 	struct kc_uuid_format uuid;
 	char preset[32];      /* prompt preset the render step uses */
 	char chat[32];        /* chat template counted around the prompt */
@@ -94,7 +97,7 @@ struct kc_plan {
  */
 struct kc_plan_opts {
 	long length;
-	long generate, chains, hops, distractors;
+	long generate, chains, hops, distractors, decoys, near_miss;
 	int tree;
 	struct kc_uuid_format uuid;
 	const char *preset;
@@ -110,7 +113,8 @@ struct kc_plan_opts {
  * then the options that are set.  rec may be NULL (kc-fill plans anew).
  * Without any length, plan->length is 0 and the rest are the defaults of
  * 1K.  KC_EFIELD for a malformed "plan"; KC_EINVAL for a plan that cannot
- * be: a tree of more than 16 levels, nothing left after "generate".
+ * be: a tree of more than 16 levels, decoys on a tree or on one hop,
+ * nothing left after "generate".
  */
 kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
                           const struct kc_plan_opts *o, struct kc_error *err);
@@ -129,7 +133,8 @@ kc_status kc_place_parse(const char *s, enum kc_place *place,
 struct kc_fill_opts {
 	struct kc_plan_opts plan;   /* plan.length is required */
 	enum kc_place place;
-	double depth;         /* KC_PLACE_DEPTH: 0 (start) .. 1 (end) */
+	double depth;         /* KC_PLACE_DEPTH: 0 (start) .. 1 (end), or
+	                         < 0: drawn uniformly for each record */
 	double sigma;         /* gaussian: 0.30 */
 	double clamp;         /* gaussian: 0.95 */
 	int relevant_only;    /* supporting passages only, no fillers */
@@ -138,6 +143,9 @@ struct kc_fill_opts {
 	long entangle;        /* distractor questions whose supporting
 	                         passages join the context: -1 all that fit */
 	double entangle_share;  /* most of the passages' budget they may take */
+	long similar;         /* > 1: of this many candidates per chain end,
+	                         the distractor questions most like the
+	                         record's question end the chains */
 	double overfill;      /* fraction of the budget planned over, for
 	                         kc-render to trim exactly (0.01) */
 	const char *const *pools;  /* the pool's files, as given: recorded

@@ -3,7 +3,9 @@
 
 For every record: keys of the declared form, unique, absent from every
 text of the record; following the pairs from the head reaches exactly one
-question, the record's own; each pair sits at a real sentence end of its
+question, the record's own; decoys branch off the real chain to dead ends
+as deep as the question; near misses are unreachable keys one or two
+characters from a real key, leading to a dead end; each pair sits at a real sentence end of its
 passage (after . ? ! and closing quotes, or after a newline; not after an
 initial or a common abbreviation; white space or the end follows).
 """
@@ -38,20 +40,40 @@ def check(r):
     blob = "\n".join(texts)
     keys = [p["key"] for p in c["pairs"]]
     assert all(pat.match(k) for k in keys), "key form"
+    h, nd, nm = c["hops"], c.get("decoys", 0), c.get("near_miss", 0)
     if not c["tree"]:
-        assert len(keys) == len(set(keys)) == c["chains"] * c["hops"], "key count"
+        # decoy i branches at key 1 + i mod (hops - 1), to depth hops
+        want = c["chains"] * h + sum(h - 1 - i % (h - 1) for i in range(nd))
+        assert len(keys) == want + nm, "pair count"
+        assert len(set(keys)) == len(keys) - nd, "key count"
     assert not any(k in blob for k in set(keys)), "key in text"
     nxt = {}
     for p in c["pairs"]:
         nxt.setdefault(p["key"], []).append(p["value"])
-    todo, found = [c["head"]], []
+    todo, found, seen, dead = [(c["head"], 0)], [], set(), []
     while todo:
-        for v in nxt.get(todo.pop(), []):
+        k, d = todo.pop()
+        seen.add(k)
+        for v in nxt.get(k, []):
             if v in nxt:
-                todo.append(v)
+                todo.append((v, d + 1))
             elif not pat.match(v):
                 found.append(v)
+            else:
+                dead.append(d + 1)
     assert found == [r["question"]], "chain reaches %r" % found
+    if not c["tree"]:
+        assert dead == [h] * nd, "dead ends at depths %r" % dead
+    real = c["real"]
+    near = [k for k in nxt if k not in seen and any(
+        len(k) == len(x) and 1 <= sum(a != b for a, b in zip(k, x)) <= 2
+        for x in real)]
+    # random keys may fall near a real one by chance: at least nm
+    assert len(near) >= nm, "%d near misses" % len(near)
+    ours = [p["key"] for p in c["pairs"] if p["chain"] >= c["chains"] + nd]
+    assert set(ours) <= set(near), "a near miss is not"
+    for k in ours:
+        assert len(nxt[k]) == 1 and nxt[k][0] not in nxt and pat.match(nxt[k][0]), "near miss %s" % k
     for p in c["pairs"]:
         text = passage(r, p["passage"])["text"].encode()
         before = text[:p["at"]].decode()

@@ -53,6 +53,32 @@ test_expect_success 'other key forms and a tree' '
 	EOF
 '
 
+# issue 8: decoys and near misses, checked by chain-check.py and by
+# kc-verify, which fails a record that hides them
+test_expect_success 'decoys and near misses: sound and verified in every key form' '
+	for u in default_8 default nano_21; do
+		head -20 f.jsonl |
+		kc-chain --uuid $u --decoys 5 --near-miss 4 >dn.jsonl &&
+		python3 "$SRC"/tests/chain-check.py dn.jsonl &&
+		kc-verify dn.jsonl >/dev/null || return 1
+	done &&
+	test_must_fail --status=2 kc-chain --tree --decoys 1 <f.jsonl 2>err &&
+	test_grep "decoys branch off a chain" err &&
+	test_must_fail --status=2 kc-fill --pool hp.jsonl -l 8k --tree --decoys 1 <f.jsonl 2>err &&
+	test_grep "decoys branch off a chain" err
+'
+
+test_expect_success 'decoys planned by kc-fill fit the budget; kc-verify sees hidden ones' '
+	head -20 hp.jsonl |
+		kc-fill --pool hp.jsonl -l 8k --decoys 6 --near-miss 6 |
+		kc-chain | kc-render >dv.jsonl &&
+	kc-verify dv.jsonl >out &&
+	test_grep "^20 records, 20 passed" out &&
+	sed "s/\"decoys\":6/\"decoys\":0/g" dv.jsonl >hidden.jsonl &&
+	test_must_fail --status=1 kc-verify hidden.jsonl >out 2>err &&
+	test_grep "is the key of [23] pairs" err
+'
+
 test_expect_success 'a question pool too small for the chains is an error' '
 	head -3 hp.jsonl >few.jsonl &&
 	head -1 f.jsonl >one.jsonl &&

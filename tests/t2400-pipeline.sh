@@ -48,6 +48,19 @@ test_expect_success 'one process and four parallel shards give the same bytes' '
 	test_cmp hotpotqa-16k.jsonl sharded.jsonl
 '
 
+# issue 8: the difficulty knobs keep output independent of sharding
+test_expect_success 'with every difficulty knob, one process equals four shards' '
+	knobs="--similar 4 --decoys 3 --near-miss 3 --depth uniform" &&
+	kc-fill --pool hotpotqa.jsonl -l 8k $knobs <hotpotqa.jsonl |
+		kc-chain | kc-render -f verl >knobs.jsonl &&
+	kc-verify knobs.jsonl >/dev/null &&
+	parallel --pipe -j4 -N40 --keep-order \
+		"kc-fill --pool hotpotqa.jsonl -l 8k $knobs | kc-chain | kc-render -f verl" \
+		<hotpotqa.jsonl >knobs-sharded.jsonl &&
+	test_cmp knobs.jsonl knobs-sharded.jsonl &&
+	! cmp -s hotpotqa-8k.jsonl knobs.jsonl
+'
+
 test_expect_success 'shards in any order give the same records' '
 	split -n l/4 hotpotqa.jsonl part. &&
 	for p in part.ad part.ac part.ab part.aa; do

@@ -10,15 +10,12 @@
  * or a line did not parse, or a solver beat --max-ratio; 2 on a usage or
  * fatal error.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(void)
-{
-	printf(
+static const char usage_head[] =
 "Usage: kc-audit [OPTION]... [FILE]...\n"
 "Run shortcut solvers over records written by kc-render (any format):\n"
 "each guesses the real question among the questions at the ends of chains\n"
@@ -34,22 +31,30 @@ static void usage(void)
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
-"Solvers:\n");
-	for (int s = 0; s < KC_AUDIT_SOLVERS; s++)
-		printf("  %-11s %s\n", kc_audit_solver_name(s),
-		       kc_audit_solver_doc(s));
-	printf("\nSee kc-audit(1) and kc(7).\n");
-	cli_close_stdout();
-	exit(0);
+"Solvers:\n";
+
+/* The help: the options, then each solver as the library documents it. */
+static const char *usage_text(void)
+{
+	static char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", usage_head);
+
+	for (int s = 0; s < KC_AUDIT_SOLVERS && n < sizeof text; s++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "  %-11s %s\n",
+		                      kc_audit_solver_name(s),
+		                      kc_audit_solver_doc(s));
+	if (n < sizeof text)
+		snprintf(text + n, sizeof text - n, "\nSee kc-audit(1) and kc(7).\n");
+	return text;
 }
 
-enum { O_MAX_RATIO = 256, O_PER_RECORD, O_JSON };
+enum { OPT_MAX_RATIO = 256, OPT_PER_RECORD, OPT_JSON };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "max-ratio", required_argument, NULL, O_MAX_RATIO },
-	{ "per-record", no_argument, NULL, O_PER_RECORD },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
+	{ "per-record", no_argument, NULL, OPT_PER_RECORD },
 	{ "solvers", required_argument, NULL, 's' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -72,8 +77,12 @@ static unsigned parse_solvers(const char *list)
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		int s = kc_audit_solver_find(tok);
-		if (s < 0)
-			cli_usage_error("unknown solver '%s'", tok);
+		if (s < 0) {
+			const char *names[KC_AUDIT_SOLVERS + 1] = { NULL };
+			for (int k = 0; k < KC_AUDIT_SOLVERS; k++)
+				names[k] = kc_audit_solver_name(k);
+			cli_unknown("solver", tok, names);
+		}
 		bits |= 1u << s;
 	}
 	free(copy);
@@ -224,25 +233,21 @@ int main(int argc, char **argv)
 	struct run run = { NULL, 0, 0 };
 	json_t *sum;
 	double max_ratio = -1;
+	struct cli_tool tool = { NULL, "hs:V", longopts };
 	int c, json = 0, rc;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_audit_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "hs:V", longopts, NULL)) != -1) {
+	tool.usage = usage_text();
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
-		case 'h': usage(); break;
 		case 's': o.solvers = parse_solvers(optarg); break;
-		case 'V': cli_version(); break;
-		case O_JSON: json = 1; break;
-		case O_MAX_RATIO:
+		case OPT_JSON: json = 1; break;
+		case OPT_MAX_RATIO:
 			max_ratio = cli_double("--max-ratio", optarg, 0, 1e9);
 			break;
-		case O_PER_RECORD: run.per_record = 1; break;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			        cli_progname);
-			return CLI_FATAL;
+		case OPT_PER_RECORD: run.per_record = 1; break;
 		}
 	}
 	kc_error_clear(&err);

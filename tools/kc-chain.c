@@ -19,6 +19,9 @@ static const char usage_text[] =
 "      --uuid FORM        default, default_N (default_8), nano_N\n"
 "      --distractors N    distractor questions sampled (16 per 1K)\n"
 "      --tree             the real chain is a complete binary tree\n"
+"      --decoys N         branches off the real chain that lead nowhere (0)\n"
+"      --near-miss N      pairs whose key is a real key with one or two\n"
+"                         characters changed, leading nowhere (0)\n"
 "  -l, --length N         plan defaults for records kc-fill did not plan\n"
 "  -s, --seed N           seed (default: the record's plan, else 42)\n"
 "      --system-entropy   UUIDs from the system's entropy (not reproducible)\n"
@@ -28,15 +31,18 @@ static const char usage_text[] =
 "\n"
 "See kc-chain(1) and kc(7).\n";
 
-enum { OPT_CHAINS = 256, OPT_HOPS, OPT_UUID, OPT_DISTRACTORS, OPT_TREE, OPT_ENTROPY,
+enum { OPT_CHAINS = 256, OPT_HOPS, OPT_UUID, OPT_DISTRACTORS, OPT_TREE,
+       OPT_DECOYS, OPT_NEAR_MISS, OPT_ENTROPY,
        OPT_UNBUF };
 
 static const struct option longopts[] = {
 	{ "chains", required_argument, NULL, OPT_CHAINS },
+	{ "decoys", required_argument, NULL, OPT_DECOYS },
 	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "length", required_argument, NULL, 'l' },
+	{ "near-miss", required_argument, NULL, OPT_NEAR_MISS },
 	{ "questions", required_argument, NULL, 'q' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "system-entropy", no_argument, NULL, OPT_ENTROPY },
@@ -100,6 +106,14 @@ int main(int argc, char **argv)
 			                                 1L << 24);
 			break;
 		case OPT_TREE: opts.plan.tree = 1; break;
+		case OPT_DECOYS:
+			opts.plan.decoys = cli_long("--decoys", optarg, 0,
+			                 65536);
+			break;
+		case OPT_NEAR_MISS:
+			opts.plan.near_miss = cli_long("--near-miss", optarg, 0,
+			                 65536);
+			break;
 		case OPT_UUID:
 			if (kc_uuid_format_parse(optarg, &opts.plan.uuid))
 				cli_usage_error("invalid --uuid '%s' (default, default_N, "
@@ -109,6 +123,8 @@ int main(int argc, char **argv)
 		case OPT_UNBUF: cli_unbuffered(); break;
 		}
 	}
+	if (opts.plan.tree > 0 && opts.plan.decoys > 0)
+		cli_usage_error("--decoys branch off a chain, not a --tree");
 	kc_error_clear(&err);
 	rc = CLI_FATAL;
 	if (nq)

@@ -21,7 +21,8 @@ static const char usage_text[] =
 "  -t, --tokenizer SPEC   qwen (default), llama3, a path, a HF repo id\n"
 "  -s, --seed N           seed of every random choice (42)\n"
 "      --place WHERE      gaussian (default), uniform\n"
-"      --depth D          put the supporting passages at depth D (0..1)\n"
+"      --depth D          put the supporting passages at depth D (0..1),\n"
+"                         or at a depth drawn for each record: uniform\n"
 "      --relevant-only    the supporting passages only, no fillers\n"
 "      --recipe NAME      kc (default): every distractor question that fits\n"
 "                         brings its supporting passages, the record only\n"
@@ -32,11 +33,15 @@ static const char usage_text[] =
 "      --entangle-share F at most F of the passages' budget for it (0.95)\n"
 "      --own WHICH        the record's own passages: supporting, or all\n"
 "                         while they fit\n"
-"      --chains N         chains planned for (4 per 1K of length)\n"
+"      --similar N        the chain ends' questions: of N candidates each,\n"
+"                         those most like the record's (1: at random)\n""      --chains N         chains planned for (4 per 1K of length)\n"
 "      --hops N           UUIDs per chain (4)\n"
 "      --uuid FORM        default, default_N (default_8), nano_N\n"
 "      --distractors N    distractor questions (16 per 1K of length)\n"
 "      --tree             the real chain is a binary tree\n"
+"      --decoys N         branches off the real chain that lead nowhere (0)\n"
+"      --near-miss N      pairs whose key is a real key with one or two\n"
+"                         characters changed, leading nowhere (0)\n"
 "      --no-chains        plan no chains\n"
 "      --preset NAME      the prompt kc-render will use (keychain-rl)\n"
 "      --chat NAME        chat template counted: auto, none, or N tokens\n"
@@ -48,13 +53,16 @@ static const char usage_text[] =
 "Lengths take a k suffix (32k = 32768).  See kc-fill(1) and kc(7).\n";
 
 enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_CHAINS, OPT_HOPS, OPT_UUID,
-       OPT_DISTRACTORS, OPT_TREE, OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
-       OPT_UNBUF, OPT_STRICT, OPT_RECIPE, OPT_ENTANGLE, OPT_SHARE, OPT_OWN };
+       OPT_DISTRACTORS, OPT_TREE, OPT_DECOYS, OPT_NEAR_MISS,
+       OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
+       OPT_UNBUF, OPT_STRICT, OPT_RECIPE, OPT_ENTANGLE, OPT_SHARE, OPT_OWN,
+       OPT_SIMILAR };
 
 static const struct option longopts[] = {
 	{ "chains", required_argument, NULL, OPT_CHAINS },
 	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "decoys", required_argument, NULL, OPT_DECOYS },
 	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
 	{ "entangle", required_argument, NULL, OPT_ENTANGLE },
 	{ "entangle-share", required_argument, NULL, OPT_SHARE },
@@ -62,6 +70,7 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "length", required_argument, NULL, 'l' },
+	{ "near-miss", required_argument, NULL, OPT_NEAR_MISS },
 	{ "no-chains", no_argument, NULL, OPT_NOCHAINS },
 	{ "overfill", required_argument, NULL, OPT_OVERFILL },
 	{ "own", required_argument, NULL, OPT_OWN },
@@ -71,6 +80,7 @@ static const struct option longopts[] = {
 	{ "recipe", required_argument, NULL, OPT_RECIPE },
 	{ "relevant-only", no_argument, NULL, OPT_RELEVANT },
 	{ "seed", required_argument, NULL, 's' },
+	{ "similar", required_argument, NULL, OPT_SIMILAR },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "tokenizer", required_argument, NULL, 't' },
 	{ "tree", no_argument, NULL, OPT_TREE },
@@ -136,7 +146,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DEPTH:
 			o.place = KC_PLACE_DEPTH;
-			o.depth = cli_double("--depth", optarg, 0, 1);
+			o.depth = strcmp(optarg, "uniform") ? cli_double("--depth",
+			                                  optarg, 0, 1) : -1;
 			break;
 		case OPT_RELEVANT: o.relevant_only = 1; break;
 		case OPT_CHAINS:
@@ -149,6 +160,14 @@ int main(int argc, char **argv)
 			                              1L << 24);
 			break;
 		case OPT_TREE: o.plan.tree = 1; break;
+		case OPT_DECOYS:
+			o.plan.decoys = cli_long("--decoys", optarg, 0,
+			                 65536);
+			break;
+		case OPT_NEAR_MISS:
+			o.plan.near_miss = cli_long("--near-miss", optarg, 0,
+			                 65536);
+			break;
 		case OPT_UUID:
 			if (kc_uuid_format_parse(optarg, &o.plan.uuid))
 				cli_usage_error("invalid --uuid '%s' (default, default_N, "
@@ -175,6 +194,9 @@ int main(int argc, char **argv)
 			share = cli_double("--entangle-share", optarg, 0, 1);
 			break;
 		case OPT_OWN: own = optarg; break;
+		case OPT_SIMILAR:
+			o.similar = cli_long("--similar", optarg, 1, 1024);
+			break;
 		}
 	}
 	/* The recipe first, then what is set one by one. */

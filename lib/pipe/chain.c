@@ -5,8 +5,12 @@
  * chain 0 ends in the record's question, the others in distractor
  * questions of other records.  With a tree, chain 0 is instead a
  * complete binary tree of H levels whose leaves lead to the question
- * (one leaf) or to fresh keys that lead nowhere.  All pairs are shuffled
- * and each goes to its own sentence end (sentence.c) of the passages.
+ * (one leaf) or to fresh keys that lead nowhere.  Decoy i branches off
+ * chain 0 at its key j = 1 + i mod (H - 1) and goes on with fresh keys
+ * to a dead end as deep as the question; a near miss is a pair whose key
+ * is a real key with one or two characters changed, leading nowhere.
+ * All pairs are shuffled and each goes to its own sentence end
+ * (sentence.c) of the passages.
  *
  * What makes the chains sound: keys come from the record's generator,
  * are unique within the record, and are checked absent from every text
@@ -37,6 +41,22 @@ void kc_chain_opts_init(struct kc_chain_opts *o)
 	kc_plan_opts_init(&o->plan);
 }
 
+/* The key of chain 0 that decoy i branches off. */
+static long decoy_branch(long i, long hops)
+{
+	return 1 + i % (hops - 1);
+}
+
+/* Pairs (and fresh keys) of the decoys: hops - branch each. */
+static long decoy_pairs(const struct kc_plan *plan)
+{
+	long n = 0;
+
+	for (long i = 0; i < plan->decoys; i++)
+		n += plan->hops - decoy_branch(i, plan->hops);
+	return n;
+}
+
 void kc_chain_count(const struct kc_plan *plan, long *pairs, long *qpairs)
 {
 	long c = plan->chains, h = plan->hops;
@@ -51,6 +71,7 @@ void kc_chain_count(const struct kc_plan *plan, long *pairs, long *qpairs)
 		*pairs = ((1L << h) - 2) + (1L << (h - 1)) + (c - 1) * h;
 	else
 		*pairs = c * h;
+	*pairs += decoy_pairs(plan) + plan->near_miss;
 }
 
 kc_status kc_chainer_new(kc_chainer **out, kc_pool *questions,
@@ -448,25 +469,6 @@ static kc_status forbid_texts(struct chainrec *s)
 	return st ? kc_error_nomem(s->err) : KC_OK;
 }
 
-static kc_status draw_keys(struct chainrec *s)
-{
-	const struct kc_plan *plan = &s->plan;
-	kc_status st;
-
-	s->nkeys = plan->tree ? ((1L << plan->hops) - 1) +
-	                        ((1L << (plan->hops - 1)) - 1) +
-	                        (plan->chains - 1) * plan->hops
-	                      : plan->chains * plan->hops;
-	s->keys = malloc((size_t)s->nkeys * (s->klen + 1));
-	s->pairs = calloc((size_t)s->npairs, sizeof *s->pairs);
-	if (!s->keys || !s->pairs)
-		return kc_error_nomem(s->err);
-	for (long k = 0; k < s->nkeys; k++)
-		if ((st = new_key(s->c, &s->rng, &plan->uuid, KEY(s, k), s->err)))
-			return st;
-	return KC_OK;
-}
-
 static struct pair *add_pair(struct chainrec *s, size_t *n, long key,
                              int chain, int hop, const char *value,
                              size_t value_len)
@@ -479,6 +481,103 @@ static struct pair *add_pair(struct chainrec *s, size_t *n, long key,
 	p->value = value;
 	p->value_len = value_len;
 	return p;
+}
+
+/*
+ * The keys: the chains' (or the tree's and the chains'), the decoys',
+ * the near misses' dead ends, all drawn; then one slot per near miss,
+ * filled by near_miss_key() once the real path is known.
+ */
+static kc_status draw_keys(struct chainrec *s)
+{
+	const struct kc_plan *plan = &s->plan;
+	long drawn;
+	kc_status st;
+
+	drawn = plan->tree ? ((1L << plan->hops) - 1) +
+	                     ((1L << (plan->hops - 1)) - 1) +
+	                     (plan->chains - 1) * plan->hops
+	                   : plan->chains * plan->hops;
+	drawn += decoy_pairs(plan) + plan->near_miss;
+	s->nkeys = drawn + plan->near_miss;
+	s->keys = malloc((size_t)s->nkeys * (s->klen + 1));
+	s->pairs = calloc((size_t)s->npairs, sizeof *s->pairs);
+	if (!s->keys || !s->pairs)
+		return kc_error_nomem(s->err);
+	for (long k = 0; k < drawn; k++)
+		if ((st = new_key(s->c, &s->rng, &plan->uuid, KEY(s, k), s->err)))
+			return st;
+	return KC_OK;
+}
+
+/* The key at depth h of the real path: chain 0's, or the tree's from
+ * the root to the question's leaf. */
+static long real_key(const struct chainrec *s, long h)
+{
+	long n = s->leaf;
+
+	if (!s->plan.tree)
+		return h;
+	for (long up = s->plan.hops - 1; up > h; up--)
+		n = (n - 1) / 2;
+	return n;
+}
+
+/* A near miss of key: one or two of its random characters changed (not
+ * a UUID's dashes, version or variant digit), a key no text holds. */
+static kc_status near_miss_key(struct chainrec *s, const char *key,
+                               char *out)
+{
+	static const char nano[] = "_-0123456789abcdefghijklmnopqrstuvwxyz"
+	                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	const struct kc_uuid_format *f = &s->plan.uuid;
+	const char *alpha = f->kind == KC_UUID_NANO ? nano : nano + 2;
+	uint64_t nalpha = f->kind == KC_UUID_NANO ? 64 : 16;
+
+	for (int tries = 0; tries < 1000; tries++) {
+		int changes = 1 + (int)kc_rng_below(&s->rng, 2), added;
+		memcpy(out, key, s->klen + 1);
+		while (changes) {
+			size_t at = (size_t)kc_rng_below(&s->rng, s->klen);
+			char c = alpha[kc_rng_below(&s->rng, nalpha)];
+			if (out[at] == '-' || out[at] == c ||
+			    (f->kind == KC_UUID_DEFAULT && (at == 14 || at == 19)))
+				continue;
+			out[at] = c;
+			changes--;
+		}
+		if (set_insert(s->c, kc_hash64(out, s->klen, 0), &added))
+			return kc_error_nomem(s->err);
+		if (added)
+			return KC_OK;
+	}
+	return kc_error_set(s->err, KC_EINVAL, "cannot draw a near miss of "
+	                    "%s", key);
+}
+
+/* The decoys (from key k on) and the near misses after the chains. */
+static kc_status side_pairs(struct chainrec *s, size_t *n, long k)
+{
+	const struct kc_plan *plan = &s->plan;
+	long miss = s->nkeys - plan->near_miss;
+	kc_status st;
+
+	for (long i = 0; i < plan->decoys; i++) {
+		long j = decoy_branch(i, plan->hops), from = j;
+		for (; j < plan->hops; j++, k++)
+			add_pair(s, n, j == from ? real_key(s, j) : k - 1,
+			         (int)(plan->chains + i), (int)j, KEY(s, k),
+			         s->klen);
+	}
+	for (long i = 0; i < plan->near_miss; i++, k++) {
+		long h = (long)kc_rng_below(&s->rng, (uint64_t)plan->hops);
+		if ((st = near_miss_key(s, KEY(s, real_key(s, h)),
+		                        KEY(s, miss + i))))
+			return st;
+		add_pair(s, n, miss + i, (int)(plan->chains + plan->decoys + i),
+		         (int)h, KEY(s, k), s->klen);
+	}
+	return KC_OK;
 }
 
 /*
@@ -534,7 +633,7 @@ static kc_status make_pairs(struct chainrec *s)
 		}
 		k += plan->hops;
 	}
-	return KC_OK;
+	return side_pairs(s, &n, k);
 }
 
 /*
@@ -604,13 +703,15 @@ static kc_status write_chain(struct chainrec *s)
 	kc_uuid_format_name(&s->plan.uuid, fmtname, sizeof fmtname);
 	for (size_t i = 0; i < (size_t)s->npairs; i++)
 		json_array_append_new(pairs, pair_json(&s->pairs[i]));
-	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:s,s:I,s:o}",
+	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:I,s:I,s:s,s:I,s:o}",
 	                  "head", KEY(s, 0),
 	                  "question", s->question, s->qlen,
 	                  "real", real_path(s),
 	                  "chains", (json_int_t)s->plan.chains,
 	                  "hops", (json_int_t)s->plan.hops,
 	                  "tree", s->plan.tree,
+	                  "decoys", (json_int_t)s->plan.decoys,
+	                  "near_miss", (json_int_t)s->plan.near_miss,
 	                  "uuid", fmtname,
 	                  "stacked", (json_int_t)s->stacked,
 	                  "pairs", pairs);

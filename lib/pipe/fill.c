@@ -335,8 +335,9 @@ static kc_status own_passages(kc_filler *f, const json_t *rec,
 /* ---- placement ---- */
 
 /* Positions of k own passages among n slots (slot[i] = 1 when taken). */
-static void place_own(const kc_filler *f, kc_rng *rng, size_t n, size_t k,
-                      const int *supporting, size_t *pos, unsigned char *slot)
+static void place_own(const kc_filler *f, kc_rng *rng, double depth,
+                      size_t n, size_t k, const int *supporting, size_t *pos,
+                      unsigned char *slot)
 {
 	size_t placed = 0;
 
@@ -360,7 +361,7 @@ static void place_own(const kc_filler *f, kc_rng *rng, size_t n, size_t k,
 		size_t s = 0, start;
 		for (size_t i = 0; i < k; i++)
 			s += supporting[i] != 0;
-		start = (size_t)floor(f->o.depth * (double)(n - s) + 0.5);
+		start = (size_t)floor(depth * (double)(n - s) + 0.5);
 		if (start > n - s)
 			start = n - s;
 		for (size_t i = 0, j = 0; i < k; i++)
@@ -464,6 +465,7 @@ struct fillrec {
 	size_t *fillers;          /* pool indices drawn */
 	size_t nfill, capfill;
 	double budget, target, reserve, est;
+	double depth;             /* --depth, or drawn for the record */
 	json_t *passages, *fill;
 };
 
@@ -507,22 +509,32 @@ static kc_status read_record(struct fillrec *s)
 
 /*
  * The distractor questions: the plan's number, at least one per chain
- * but the real one; those that end chains come first.  They are counted
- * exactly, as the chains will hold them.
+ * but the real one; those that end chains come first (with --similar,
+ * the most similar of more candidates).  They are counted exactly, as
+ * the chains will hold them.
  */
 static kc_status pick_distractors(struct fillrec *s)
 {
 	kc_filler *f = s->f;
 	long need = f->plan.chains > 0 ? f->plan.chains - 1 : 0;
 	long k = f->plan.distractors > need ? f->plan.distractors : need;
+	long pick = f->o.similar > 1 && need * f->o.similar > k ?
+	            need * f->o.similar : k;
 	kc_rng rng;
 	kc_status st;
 
 	kc_rng_seed(&rng, f->plan.seed, s->id, s->idlen, "distractors");
 	if ((st = kc_pool_pick_questions(f->pool, &rng, s->id, s->question,
-	                                 s->qlen, (size_t)k, (size_t)need,
+	                                 s->qlen, (size_t)pick, (size_t)need,
 	                                 &s->dist, &s->ndist, s->err)))
 		return st;
+	if (f->o.similar > 1) {
+		if (kc_rank_similar(f->pool, s->question, s->qlen, s->dist,
+		                    s->ndist))
+			return kc_error_nomem(s->err);
+		if (s->ndist > (size_t)k)
+			s->ndist = (size_t)k;
+	}
 	for (long i = 0; i < need; i++) {
 		size_t t;
 		if ((st = kc_pool_question_tokens(f->pool, f->tok, s->dist[i], &t,
@@ -852,7 +864,8 @@ static kc_status place(struct fillrec *s)
 		kc_rng_shuffle(&s->rng, ev, ne, sizeof *ev);
 	for (size_t i = 0; i < ne; i++)
 		sup[i] = ev[i] < s->kept && s->own[ev[i]].supporting;
-	place_own(s->f, &s->rng, n, ne, sup, pos, slot);
+	s->depth = s->f->o.depth < 0 ? kc_rng_double(&s->rng) : s->f->o.depth;
+	place_own(s->f, &s->rng, s->depth, n, ne, sup, pos, slot);
 	for (size_t i = 0; i < ne; i++)
 		arr[pos[i]] = ev[i] < s->kept ? own_json(s, &s->own[ev[i]])
 		              : entangled_json(s, &s->ent[ev[i] - s->kept]);
@@ -911,7 +924,12 @@ static kc_status write_record(struct fillrec *s)
 	if (!s->fill)
 		return kc_error_nomem(s->err);
 	if (f->o.place == KC_PLACE_DEPTH)
-		json_object_set_new(s->fill, "depth", json_real(f->o.depth));
+		json_object_set_new(s->fill, "depth", json_real(s->depth));
+	if (f->o.similar > 1)
+		json_object_set_new(s->fill, "similar",
+		                    json_integer((json_int_t)f->o.similar));
+	if (f->o.place == KC_PLACE_DEPTH && f->o.depth < 0)
+		json_object_set_new(s->fill, "depth_from", json_string("uniform"));
 	if (!kc_tokenizer_exact(f->tok))
 		json_object_set_new(s->fill, "exact", json_false());
 	if (kc_plan_store(&f->plan, s->rec) ||

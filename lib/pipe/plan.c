@@ -36,6 +36,7 @@ void kc_plan_opts_init(struct kc_plan_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->generate = o->chains = o->hops = o->distractors = -1;
+	o->decoys = o->near_miss = -1;
 	o->tree = -1;
 }
 
@@ -57,6 +58,10 @@ static void apply_opts(struct kc_plan *plan, const struct kc_plan_opts *o)
 		plan->distractors = o->distractors;
 	if (o->tree >= 0)
 		plan->tree = o->tree;
+	if (o->decoys >= 0)
+		plan->decoys = o->decoys;
+	if (o->near_miss >= 0)
+		plan->near_miss = o->near_miss;
 	if (o->uuid.len > 0)
 		plan->uuid = o->uuid;
 	if (o->preset)
@@ -83,6 +88,9 @@ kc_status kc_plan_resolve(struct kc_plan *plan, const json_t *rec,
 	if (plan->tree && plan->hops > 16)
 		return kc_error_set(err, KC_EINVAL, "a tree of %ld levels is too "
 		                    "large (16 at most)", plan->hops);
+	if (plan->decoys && (plan->tree || plan->hops < 2))
+		return kc_error_set(err, KC_EINVAL, "decoys branch off a chain "
+		                    "of 2 hops or more, not a tree");
 	if (plan->length > 0 && plan->generate >= plan->length)
 		return kc_error_set(err, KC_EINVAL, "generate %ld leaves nothing "
 		                    "of length %ld", plan->generate, plan->length);
@@ -139,13 +147,15 @@ kc_status kc_plan_store(const struct kc_plan *plan, json_t *rec)
 	json_t *o;
 
 	kc_uuid_format_name(&plan->uuid, uuid, sizeof uuid);
-	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:s,s:s,s:s,s:I}",
+	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:I,s:s,s:s,s:s,s:I}",
 	              "length", (json_int_t)plan->length,
 	              "generate", (json_int_t)plan->generate,
 	              "chains", (json_int_t)plan->chains,
 	              "hops", (json_int_t)plan->hops,
 	              "distractors", (json_int_t)plan->distractors,
 	              "tree", plan->tree,
+	              "decoys", (json_int_t)plan->decoys,
+	              "near_miss", (json_int_t)plan->near_miss,
 	              "uuid", uuid,
 	              "preset", plan->preset,
 	              "chat", plan->chat,
@@ -200,6 +210,8 @@ kc_status kc_plan_load(struct kc_plan *plan, const json_t *rec,
 	    (st = get_long(o, "chains", 0, &plan->chains, err)) ||
 	    (st = get_long(o, "hops", 1, &plan->hops, err)) ||
 	    (st = get_long(o, "distractors", 0, &plan->distractors, err)) ||
+	    (st = get_long(o, "decoys", 0, &plan->decoys, err)) ||
+	    (st = get_long(o, "near_miss", 0, &plan->near_miss, err)) ||
 	    (st = get_long(o, "seed", 0, &seed, err)) ||
 	    (st = get_name(o, "preset", plan->preset, sizeof plan->preset, err)) ||
 	    (st = get_name(o, "chat", plan->chat, sizeof plan->chat, err)))

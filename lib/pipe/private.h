@@ -64,6 +64,11 @@ kc_status kc_pool_pick_questions(const kc_pool *pool, kc_rng *rng,
                                  size_t k, size_t need, size_t **out,
                                  size_t *got, struct kc_error *err);
 
+/* Order the pool questions idx[0..n) by their similarity to q, the most
+ * similar first, ties in the order given (similar.c). */
+kc_status kc_rank_similar(const kc_pool *pool, const char *q, size_t qlen,
+                          size_t *idx, size_t n);
+
 /*
  * The token count of passage i as it appears in a context, followed by
  * the blank line that separates it from the next: title + "\n" + text +

@@ -435,7 +435,7 @@ static json_t *describe(const struct renderrec *s)
 	/* What a checker needs to follow the chain, whatever the format
 	 * keeps of the record. */
 	static const char *const keys[] = { "head", "real", "question", "tree",
-	                                    "uuid" };
+	                                    "decoys", "uuid" };
 	json_t *render;
 
 	render = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:I}",

@@ -42,6 +42,8 @@ struct kc_verify_text {
 	size_t question_len;
 	int tree;                /* 1: the real chain is a binary tree; 0:
 	                            chains; -1: not known (inferred) */
+	long decoys;             /* branches off the real chain that lead
+	                            nowhere */
 	const char *uuid;        /* key form, "default", "default_8",
 	                            "nano_21"; NULL: learnt from the head */
 	const json_t *real;      /* keys of the real path, head first */

@@ -790,9 +790,11 @@ static kc_status keys_elsewhere(struct state *s)
 	return KC_OK;
 }
 
-/* Count the key uses that break uniqueness. */
+/* Count the key uses that break uniqueness.  A decoy adds a second
+ * pair to a key of the real chain. */
 static void check_keys(struct state *s, int tree)
 {
+	long most = 1 + (s->in->decoys > 0 ? s->in->decoys : 0);
 	char kb[72], vb[72];
 
 	for (size_t id = 0; id < s->nk; id++) {
@@ -800,7 +802,7 @@ static void check_keys(struct state *s, int tree)
 		if (k->nval > 1)
 			PROBLEM(s, KC_VERIFY_KEY, "key %s is the value of %d pairs",
 			        keystr(s, k->off, kb), k->nval);
-		if (!tree && k->nkey > 1)
+		if (!tree && k->nkey > most)
 			PROBLEM(s, KC_VERIFY_KEY, "key %s is the key of %d pairs",
 			        keystr(s, k->off, kb), k->nkey);
 		if (tree && k->nkey > 2)
@@ -1019,7 +1021,7 @@ static kc_status check_chain(struct state *s, long head, int tree)
 			                q->vend - q->vstart));
 			return KC_OK;
 		}
-		if (!tree && dead >= 0)
+		if (!tree && s->in->decoys <= 0 && dead >= 0)
 			PROBLEM(s, KC_VERIFY_CHAIN, "the chain from the head also "
 			        "reaches %s, which leads nowhere",
 			        keystr(s, s->keys[dead].off, kb));

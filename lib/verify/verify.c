@@ -335,6 +335,7 @@ struct view {
 	const char *question, *head, *answer, *ctx, *bare;
 	size_t qlen, hlen, alen, ctxlen, barelen;
 	int tree;
+	long decoys;
 	const char *uuid;
 	const json_t *real, *distractors, *own, *docs, *placed, *chain;
 };
@@ -383,6 +384,7 @@ static void from_chain(struct view *w, const json_t *rec, const json_t *chain)
 	w->head = str(chain, "head", &w->hlen);
 	w->uuid = str(chain, "uuid", NULL);
 	w->tree = json_is_boolean(tree) ? json_is_true(tree) : -1;
+	w->decoys = json_integer_value(json_object_get(chain, "decoys"));
 	w->real = json_object_get(chain, "real");
 	w->distractors = json_object_get(rec, "distractors");
 }
@@ -400,6 +402,9 @@ static void from_render(struct view *w)
 		w->uuid = str(w->render, "uuid", NULL);
 	if (w->tree < 0 && json_is_boolean(tree))
 		w->tree = json_is_true(tree);
+	if (!w->decoys)
+		w->decoys = json_integer_value(json_object_get(w->render,
+		                                               "decoys"));
 	if (!w->real)
 		w->real = json_object_get(w->render, "real");
 }
@@ -948,6 +953,7 @@ static kc_status check_text(struct verifyrec *s)
 	in->question = w->question;
 	in->question_len = w->qlen;
 	in->tree = w->tree;
+	in->decoys = w->decoys;
 	in->uuid = w->uuid;
 	in->real = json_is_array(w->real) ? w->real : NULL;
 	in->distractors = json_is_array(w->distractors) ? w->distractors : NULL;
