@@ -73,3 +73,24 @@ print("  CPU per record: fill %.2f ms, chain %.2f ms, render %.2f ms (start-up i
 print("  two idle cores could run %.0f records/s (total CPU / 2, or the slowest stage)" % bound)
 PY
 kc-verify -q "$W/out.jsonl" 2>/dev/null | tail -3 || true
+
+# Issue 8: what kc's recipe (every chain end's evidence in the context)
+# costs against the reference's, in the same run: CPU of the three stages.
+recipe_cpu() {  # recipe_cpu RECIPE: user+sys seconds of the pipeline
+	for s in fill chain render; do rm -f "$W/rcpu.$s"; done
+	cpu "$W/rcpu.fill" kc-fill --recipe "$1" --pool "$W/pool.jsonl" \
+		-l "$LEN" <"$W/in.jsonl" |
+		cpu "$W/rcpu.chain" kc-chain | cpu "$W/rcpu.render" kc-render -f verl \
+		>/dev/null
+	cat "$W/rcpu.fill" "$W/rcpu.chain" "$W/rcpu.render" |
+		awk '{ t += $1 + $2 } END { print t }'
+}
+kc=$(recipe_cpu kc)
+ref=$(recipe_cpu keychain)
+python3 - "$kc" "$ref" "$N" <<'PY'
+import sys
+kc, ref, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+print("recipes   CPU of the pipeline per record, same input and pool")
+print("  --recipe kc (default) %.2f ms, --recipe keychain %.2f ms" % (1000 * kc / n, 1000 * ref / n))
+print("  throughput kc / keychain %.2f (issue 8: not below 0.75)" % (ref / kc))
+PY

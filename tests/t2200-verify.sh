@@ -73,13 +73,23 @@ test_expect_success 'setup: canonical HotpotQA records, filled and chained' '
 	        while p[w - 1].isalnum():
 	            w -= 1
 	        return p[:w] + "U.S" + p[m.start() - 1:]
-	    if mode in ("paren", "quote"):
+	    if mode == "paren":
 	        # an opener early in the paragraph of a pair, never closed
 	        m = KPAIR.search(p)
 	        para = p.rindex("\n", 0, m.start()) + 1
 	        if para >= m.start() - 1:
 	            return None
-	        return p[:para] + ("(" if mode == "paren" else "\"") + p[para:]
+	        return p[:para] + "(" + p[para:]
+	    if mode == "quote":
+	        # a quotation opened after a space, after the last
+	        # quote mark of the paragraph and before a pair, never closed
+	        m = KPAIR.search(p)
+	        para = p.rindex("\n", 0, m.start()) + 1
+	        last = p.rfind("\"", para, m.start())
+	        sp = p.find(" ", max(para, last + 1), m.start() - 1)
+	        if sp < 0:
+	            return None
+	        return p[:sp + 1] + "\"" + p[sp + 1:]
 	    if mode == "dupkey":
 	        other = [k for k, v in PAIR.findall(p) if k not in c["real"]]
 	        return p.replace("{\"%s\": " % other[0],

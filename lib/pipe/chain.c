@@ -257,12 +257,27 @@ static kc_status new_key(kc_chainer *c, kc_rng *rng,
 	                    f->len);
 }
 
-static json_t *pair_json(const struct pair *p)
+/* A pair as an object (set one by one: json_pack's format parsing was
+ * a fifth of kc-chain's time). */
+static json_t *pair_json(const struct pair *p, size_t klen)
 {
-	return json_pack("{s:s,s:s%,s:i,s:i,s:i,s:i}", "key", p->key, "value",
-	                 p->value, p->value_len, "passage", (int)p->spot.passage,
-	                 "at", (int)p->spot.at, "chain", p->chain, "hop",
-	                 p->hop);
+	json_t *o = json_object();
+
+	if (!o ||
+	    json_object_set_new_nocheck(o, "key", json_stringn_nocheck(p->key,
+	                                                               klen)) ||
+	    json_object_set_new_nocheck(o, "value",
+	                                json_stringn_nocheck(p->value,
+	                                                     p->value_len)) ||
+	    json_object_set_new_nocheck(o, "passage",
+	                                json_integer(p->spot.passage)) ||
+	    json_object_set_new_nocheck(o, "at", json_integer(p->spot.at)) ||
+	    json_object_set_new_nocheck(o, "chain", json_integer(p->chain)) ||
+	    json_object_set_new_nocheck(o, "hop", json_integer(p->hop))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /*
@@ -334,25 +349,31 @@ static kc_status read_record(struct chainrec *s)
 static kc_status passage_spots(struct chainrec *s, size_t p,
                                const char *text, size_t len)
 {
-	size_t n = kc_sentence_ends(text, len, NULL, 0);
-	uint32_t *offs;
+	uint32_t local[256], *offs = local;
+	size_t n = kc_sentence_ends(text, len, local, 256);
 
+	if (n > 256) {    /* a passage of many sentences: find them again */
+		if (!(offs = malloc(n * sizeof *offs)))
+			return kc_error_nomem(s->err);
+		kc_sentence_ends(text, len, offs, n);
+	}
 	if (s->nspots + n > s->capspots) {
 		size_t cap = (s->nspots + n) * 2 + 64;
 		void *ns = realloc(s->spots, cap * sizeof *s->spots);
-		if (!ns)
+		if (!ns) {
+			if (offs != local)
+				free(offs);
 			return kc_error_nomem(s->err);
+		}
 		s->spots = ns;
 		s->capspots = cap;
 	}
-	if (!(offs = malloc((n ? n : 1) * sizeof *offs)))
-		return kc_error_nomem(s->err);
-	kc_sentence_ends(text, len, offs, n);
 	for (size_t k = 0; k < n; k++) {
 		s->spots[s->nspots].passage = (uint32_t)p;
 		s->spots[s->nspots++].at = offs[k];
 	}
-	free(offs);
+	if (offs != local)
+		free(offs);
 	return KC_OK;
 }
 
@@ -702,7 +723,10 @@ static kc_status write_chain(struct chainrec *s)
 
 	kc_uuid_format_name(&s->plan.uuid, fmtname, sizeof fmtname);
 	for (size_t i = 0; i < (size_t)s->npairs; i++)
-		json_array_append_new(pairs, pair_json(&s->pairs[i]));
+		if (json_array_append_new(pairs, pair_json(&s->pairs[i], s->klen))) {
+			json_decref(pairs);
+			return kc_error_nomem(s->err);
+		}
 	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:I,s:I,s:s,s:I,s:o}",
 	                  "head", KEY(s, 0),
 	                  "question", s->question, s->qlen,

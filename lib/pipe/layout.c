@@ -296,6 +296,36 @@ static kc_status count(kc_renderer *r, const kc_buf *b, size_t *n,
 	                          err);
 }
 
+/* The tokens of "Passage N:\n" alone, counted once per renderer: the
+ * fit loop asks for every kept passage's on every pass. */
+static kc_status header_tokens(kc_renderer *r, size_t number, size_t *n,
+                               struct kc_error *err)
+{
+	kc_buf *b = &r->scratch;
+	kc_status st;
+
+	if (number >= r->nheaders) {
+		size_t cap = number * 2 + 64;
+		uint32_t *h = realloc(r->headers, cap * sizeof *h);
+		if (!h)
+			return kc_error_nomem(err);
+		memset(h + r->nheaders, 0, (cap - r->nheaders) * sizeof *h);
+		r->headers = h;
+		r->nheaders = cap;
+	}
+	if (r->headers[number]) {
+		*n = r->headers[number] - 1;
+		return KC_OK;
+	}
+	b->len = 0;
+	if (append_header(b, number))
+		return kc_error_nomem(err);
+	if ((st = count(r, b, n, err)))
+		return st;
+	r->headers[number] = (uint32_t)*n + 1;
+	return KC_OK;
+}
+
 /* May the header be counted apart from the body that follows it? */
 static int hard_header(const struct rpass *p)
 {
@@ -537,10 +567,7 @@ kc_status kc_layout_count(kc_renderer *r, struct layout *l,
 					return st;
 				*have = 1;
 			}
-			b->len = 0;
-			if (append_header(b, p->number))
-				return kc_error_nomem(err);
-			if ((st = count(r, b, &n, err)))
+			if ((st = header_tokens(r, p->number, &n, err)))
 				return st;
 			p->tokens = n + *cached;
 		}

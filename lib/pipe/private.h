@@ -286,6 +286,9 @@ struct kc_renderer {
 	kc_tokens toks;
 	size_t parts[4];             /* ' {"', '{"', '": "', '"}.' */
 	int have_parts;
+	uint32_t *headers;           /* tokens of "Passage N:\n" + 1 by N,
+	                                0: not yet counted */
+	size_t nheaders;
 };
 
 /* layout.c */

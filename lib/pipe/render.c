@@ -95,6 +95,7 @@ void kc_renderer_free(kc_renderer *r)
 		return;
 	if (r->has_custom)
 		kc_template_release(&r->custom);
+	free(r->headers);
 	kc_buf_release(&r->ctx);
 	kc_buf_release(&r->bare);
 	kc_buf_release(&r->prompt);

@@ -143,6 +143,10 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 	static const unsigned char stop[256] = {
 		['\n'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
 	};
+	static const unsigned char opener[256] = {   /* what open_step reads */
+		['('] = 1, ['['] = 1, [')'] = 1, [']'] = 1, ['"'] = 1,
+		[0x9c] = 1, [0x9d] = 1, ['\n'] = 1,
+	};
 
 	for (size_t i = 0; i < len; i++) {
 		size_t j, k;
@@ -152,8 +156,9 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 			i++;
 		if (i == len)
 			break;
-		while (seen <= i)
-			open_step(&o, s, seen++);
+		for (; seen <= i; seen++)
+			if (opener[s[seen]])
+				open_step(&o, s, seen);
 		c = s[i];
 		if (c == '\n') {
 			if (n < max)
