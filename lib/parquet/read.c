@@ -233,7 +233,9 @@ struct page {
 	int has_header;
 };
 
-static void read_data_header(struct tr *t, struct page *p, int v2)
+/* A DataPageHeader (v2 0), DataPageHeaderV2 (v2 1) or, with dict, a
+ * DictionaryPageHeader: num_values and encoding are fields 1 and 2. */
+static void read_data_header(struct tr *t, struct page *p, int v2, int dict)
 {
 	int id, type;
 
@@ -242,6 +244,10 @@ static void read_data_header(struct tr *t, struct page *p, int v2)
 	while (tr_field(t, &id, &type)) {
 		if (id == 1)
 			p->nvalues = tr_int(t, type);
+		else if (dict && id == 2)
+			p->encoding = (int)tr_int(t, type);
+		else if (dict)
+			tr_skip(t, type);
 		else if (id == (v2 ? 4 : 2))
 			p->encoding = (int)tr_int(t, type);
 		else if (!v2 && id == 3)
@@ -278,7 +284,7 @@ static size_t read_page_header(const uint8_t *p, size_t len, struct page *pg)
 		case 3: pg->csize = tr_int(&t, type); break;
 		case 5: case 7: case 8:
 			if (type == TC_STRUCT)
-				read_data_header(&t, pg, id == 8);
+				read_data_header(&t, pg, id == 8, id == 7);
 			else
 				tr_skip(&t, type);
 			break;
@@ -379,7 +385,7 @@ static kc_status grow(struct rcol *c, size_t n, size_t nv,
 	if (n > pq_max_entries - c->n)
 		return kc_error_set(err, KC_ETOOLONG, "a column of over %zu values "
 		                    "in one row group", pq_max_entries);
-	if (c->n + n > c->cap) {
+	if (!c->rep || c->n + n > c->cap) {
 		size_t cap = c->cap ? c->cap : 1024;
 		while (cap < c->n + n)
 			cap *= 2;
@@ -392,7 +398,7 @@ static kc_status grow(struct rcol *c, size_t n, size_t nv,
 		c->def = b;
 		c->cap = cap;
 	}
-	if (c->nv + nv > c->capv) {
+	if (!c->vals || c->nv + nv > c->capv) {
 		size_t cap = c->capv ? c->capv : 1024;
 		while (cap < c->nv + nv)
 			cap *= 2;
@@ -458,9 +464,14 @@ static kc_status values(kc_parquet_reader *r, const struct pq_node *leaf,
 			out[i].u.i = s[i];
 		return KC_OK;
 	}
-	return kc_error_set(err, KC_EUNSUPPORTED, "column \"%s\": encoding %d "
+	static const char *const names[] = { "PLAIN", "GROUP_VAR_INT",
+		"PLAIN_DICTIONARY", "RLE", "BIT_PACKED", "DELTA_BINARY_PACKED",
+		"DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY", "RLE_DICTIONARY",
+		"BYTE_STREAM_SPLIT" };
+	const char *name = kc_name_of(KC_NAMES(names), encoding);
+	return kc_error_set(err, KC_EUNSUPPORTED, "column \"%s\": encoding %s "
 	                    "(kc reads PLAIN, RLE_DICTIONARY and "
-	                    "PLAIN_DICTIONARY)", leaf->name, encoding);
+	                    "PLAIN_DICTIONARY)", leaf->name, name ? name : "?");
 }
 
 static kc_status dict_page(const struct pq_node *leaf, struct rcol *c,
