@@ -213,6 +213,13 @@ static kc_status convert(struct build *b, size_t i, int pdef, int prep,
 		return kc_error_set(b->err, KC_EFORMAT, "the schema is cut short "
 		                    "or nested too deep");
 	e = &b->e[i];
+	/* names become JSON keys: UTF-8 without NUL */
+	json_t *key = memchr(e->name, 0, e->nlen) ? NULL
+	                                          : json_stringn(e->name, e->nlen);
+	if (!key)
+		return kc_error_set(b->err, KC_EFORMAT, "a column name that is "
+		                    "not UTF-8 text");
+	json_decref(key);
 	if (!(n = pq_node_new(e->name, e->nlen, PK_STRUCT)))
 		return kc_error_nomem(b->err);
 	n->first = (int)b->leaves;

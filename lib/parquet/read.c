@@ -469,9 +469,13 @@ static kc_status values(kc_parquet_reader *r, const struct pq_node *leaf,
 		"DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY", "RLE_DICTIONARY",
 		"BYTE_STREAM_SPLIT" };
 	const char *name = kc_name_of(KC_NAMES(names), encoding);
+	char num[16];
+
+	if (!name)
+		snprintf(num, sizeof num, "%d", encoding), name = num;
 	return kc_error_set(err, KC_EUNSUPPORTED, "column \"%s\": encoding %s "
 	                    "(kc reads PLAIN, RLE_DICTIONARY and "
-	                    "PLAIN_DICTIONARY)", leaf->name, name ? name : "?");
+	                    "PLAIN_DICTIONARY)", leaf->name, name);
 }
 
 static kc_status dict_page(const struct pq_node *leaf, struct rcol *c,

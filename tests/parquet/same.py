@@ -5,14 +5,25 @@ Objects compare without regard to key order (JSON's own rule); numbers by
 value (1 == 1.0: a reader may widen an integer to a float); everything else
 exactly.  Prints the first difference (record, path, both values) and exits
 1 when there is one.
+
+--absent-is-null: a member missing on one side may be null on the other.
+Parquet has no absent fields: every row has every column, so a key that
+some records lack reads back as null, in kc-parquet -d as in pyarrow,
+DuckDB and the rest.
 """
 import json
 import sys
 
 
+ABSENT_IS_NULL = False
+
+
 def diff(a, b, path):
     if isinstance(a, dict) and isinstance(b, dict):
         for k in list(a) + [k for k in b if k not in a]:
+            if ABSENT_IS_NULL and (a.get(k, 0) is None and k not in b or
+                                   b.get(k, 0) is None and k not in a):
+                continue
             if k not in a or k not in b:
                 return f"{path}.{k}", a.get(k, "<missing>"), b.get(k, "<missing>")
             d = diff(a[k], b[k], f"{path}.{k}")
@@ -35,6 +46,10 @@ def diff(a, b, path):
 
 
 def main():
+    global ABSENT_IS_NULL
+    if sys.argv[1] == "--absent-is-null":
+        ABSENT_IS_NULL = True
+        del sys.argv[1]
     with open(sys.argv[1], encoding="utf-8") as f:
         want = [json.loads(l) for l in f if l.strip()]
     with open(sys.argv[2], encoding="utf-8") as f:
