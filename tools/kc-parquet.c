@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -88,10 +89,13 @@ static int encode(const char *out, const struct kc_parquet_opts *o,
 {
 	kc_parquet_writer *w;
 	struct kc_error err;
-	struct stat sb;
+	struct stat sb, so;
 	int rc;
 
-	if (!strcmp(out, "-") || (stat(out, &sb) == 0 && !S_ISREG(sb.st_mode)))
+	if (!strcmp(out, "-") || (stat(out, &sb) == 0 &&
+	    (!S_ISREG(sb.st_mode) || (fstat(STDOUT_FILENO, &so) == 0 &&
+	                              so.st_dev == sb.st_dev &&
+	                              so.st_ino == sb.st_ino))))
 		cli_usage_error("-o %s: %s", out, stream_why);
 	kc_error_clear(&err);
 	if (kc_parquet_writer_open(&w, out, o, &err)) {

@@ -93,14 +93,35 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
                                  struct kc_error *err)
 {
 	kc_parquet_writer *w = calloc(1, sizeof *w);
-	const char *slash = strrchr(path, '/');
-	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	struct stat sb;
 	int fd;
 	mode_t mask;
 
 	*wp = NULL;
 	if (!w)
 		return kc_error_nomem(err);
+	/* the file a symbolic link names is replaced, never the link (a
+	 * rename onto /dev/stdout would replace the link itself) */
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		char *real = realpath(path, NULL);
+		if (!real) {
+			kc_error_set(err, KC_EIO, "%s: %s", path, strerror(errno));
+			free(w);
+			return KC_EIO;
+		}
+		w->path = real;
+	} else {
+		w->path = strdup(path);
+	}
+	if (w->path && (stat(w->path, &sb) == 0 && !S_ISREG(sb.st_mode))) {
+		kc_error_set(err, KC_EINVAL, "%s: not a regular file", path);
+		free(w->path);
+		free(w);
+		return KC_EINVAL;
+	}
+	path = w->path ? w->path : path;
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
 	if (o)
 		w->o = *o;
 	else
@@ -111,7 +132,6 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
 	kc_buf_init(&w->page, 0);
 	kc_buf_init(&w->comp, 0);
 	kc_buf_init(&w->head, 0);
-	w->path = strdup(path);
 	w->tmp = malloc(strlen(path) + 16);
 	w->pending = json_array();
 	if (!w->path || !w->tmp || !w->pending) {

@@ -1,10 +1,14 @@
 // pq.mjs - the independent Parquet implementations the tests hold
 // kc-parquet to: DuckDB (C++), arrow-rs (parquet-wasm) and hyparquet.
 //
-//   node pq.mjs read duckdb|arrow|hyparquet FILE.parquet   rows as JSON lines
+//   node pq.mjs read duckdb|arrow|hyparquet FILE.parquet...
+//       the rows as JSON lines, of one file on stdout, of more in FILE.READER
 //   node pq.mjs schema FILE.parquet          DuckDB's parquet_schema() rows
 //   node pq.mjs write duckdb|arrow|hyparquet IN.jsonl OUT.parquet [OPT...]
 //       OPT: codec=zstd|snappy|gzip|none, dict=0|1, v2=1 (arrow), rows=N
+//   node pq.mjs writes duckdb|arrow|hyparquet IN.jsonl PREFIX [OPT...]
+//       every codec the writer has, dictionary on and off:
+//       PREFIX-CODEC-DICT.parquet (and PREFIX-CODEC-1-v2.parquet, arrow)
 //   node pq.mjs sql QUERY                    DuckDB, the rows as JSON lines
 //
 // The packages come from scripts/fetch-parquet-readers ($KC_PARQUET_READERS).
@@ -159,7 +163,24 @@ async function writers() {
 const [cmd, a, b, c, ...rest] = process.argv.slice(2);
 if (cmd === 'read') {
 	const f = { duckdb: readDuckdb, arrow: readArrow, hyparquet: readHyparquet }[a];
-	out(await f(b));
+	const files = [b, c, ...rest].filter((x) => x !== undefined);
+	if (files.length === 1) {
+		out(await f(b));
+	} else {
+		for (const file of files) {
+			const rows = await f(file);
+			fs.writeFileSync(`${file}.${a}`, rows.map((r) => JSON.stringify(r) + '\n').join(''));
+		}
+	}
+} else if (cmd === 'writes') {
+	const f = { duckdb: writeDuckdb, arrow: writeArrow, hyparquet: writeHyparquet }[a];
+	const codecs = a === 'hyparquet' ? ['snappy', 'gzip', 'none'] : ['zstd', 'snappy', 'gzip', 'none'];
+	for (const codec of codecs) {
+		for (const dict of ['1', '0'])
+			await f(b, `${c}-${codec}-${dict}.parquet`, { ...opts(rest), codec, dict });
+		if (a === 'arrow')
+			await f(b, `${c}-${codec}-1-v2.parquet`, { ...opts(rest), codec, dict: '1', v2: '1' });
+	}
 } else if (cmd === 'schema') {
 	const con = await duck();
 	const r = await con.runAndReadAll(
