@@ -177,4 +177,31 @@ test_expect_success 'a file read from standard input, and --schema' '
 	test_grep "^  ground_truth: list<string>$" schema
 '
 
+test_expect_success 'verl records carry the fields LoongRL'"'"'s preprocessing writes; --json-array' '
+	kc-render -f verl --json-array <chained.jsonl >verl.json &&
+	python3 - <<-\EOF
+	import json
+	# rStar-RL/LoongRL verl/examples/data_preprocess/
+	# longcontextqa_needle_like_dataset_system.py: data_source
+	# custom_longcontext_needle_qa_{stem}, one user message, ability
+	# longcontext_qa, reward_model {style: rule, ground_truth: answers},
+	# extra_info {split, index}; its index is the row number, kc writes
+	# the record id (a string: stable across splits and reruns)
+	arr = json.load(open("verl.json"))
+	lines = [json.loads(l) for l in open("verl.jsonl")]
+	assert arr == lines, "the array is not the JSON lines"
+	for r in arr:
+	    assert r["data_source"].startswith("custom_longcontext_needle_qa_")
+	    assert [m["role"] for m in r["prompt"]] == ["user"]
+	    assert r["ability"] == "longcontext_qa"
+	    assert r["reward_model"]["style"] == "rule"
+	    gt = r["reward_model"]["ground_truth"]
+	    assert isinstance(gt, list) and gt and all(isinstance(x, str) for x in gt)
+	    assert r["extra_info"]["split"] == "train"
+	    assert isinstance(r["extra_info"]["index"], str)
+	EOF
+	kc-render -f verl --json-array </dev/null >empty.json &&
+	echo "[]" >expect && test_cmp expect empty.json
+'
+
 test_done
