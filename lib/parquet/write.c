@@ -79,14 +79,21 @@ kc_status kc_parquet_codec_parse(const char *name,
 	return st;
 }
 
+static kc_status io_error(struct kc_error *err, const char *path)
+{
+	int e = errno;
+
+	kc_error_set(err, KC_EIO, "%s: %s", path, strerror(e));
+	if (err)
+		err->saved_errno = e;
+	return KC_EIO;
+}
+
 static kc_status put(kc_parquet_writer *w, const void *p, size_t n,
                      struct kc_error *err)
 {
-	if (n && fwrite(p, 1, n, w->f) != n) {
-		kc_error_set(err, KC_EIO, "%s: %s", w->path, strerror(errno));
-		err->saved_errno = errno;
-		return KC_EIO;
-	}
+	if (n && fwrite(p, 1, n, w->f) != n)
+		return io_error(err, w->path);
 	w->offset += n;
 	return KC_OK;
 }
@@ -108,9 +115,8 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
 		char *real = realpath(path, NULL);
 		if (!real) {
-			kc_error_set(err, KC_EIO, "%s: %s", path, strerror(errno));
 			free(w);
-			return KC_EIO;
+			return io_error(err, path);
 		}
 		w->path = real;
 	} else {
@@ -144,8 +150,7 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
 	/* beside the target, so that the rename stays in one file system */
 	sprintf(w->tmp, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
 	if ((fd = mkstemp(w->tmp)) < 0 || !(w->f = fdopen(fd, "wb"))) {
-		kc_error_set(err, KC_EIO, "%s: %s", path, strerror(errno));
-		err->saved_errno = errno;
+		io_error(err, path);
 		if (fd >= 0)
 			close(fd);
 		free(w->tmp);
@@ -813,14 +818,8 @@ kc_status kc_parquet_writer_close(kc_parquet_writer *w, struct kc_error *err)
 	if (!st) {
 		FILE *f = w->f;
 		w->f = NULL;
-		if (fclose(f) != 0) {
-			st = kc_error_set(err, KC_EIO, "%s: %s", w->path,
-			                  strerror(errno));
-			err->saved_errno = errno;
-		} else if (rename(w->tmp, w->path) != 0) {
-			st = kc_error_set(err, KC_EIO, "%s: %s", w->path,
-			                  strerror(errno));
-			err->saved_errno = errno;
+		if (fclose(f) != 0 || rename(w->tmp, w->path) != 0) {
+			st = io_error(err, w->path);
 		} else {
 			free(w->tmp);
 			w->tmp = NULL;
