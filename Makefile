@@ -20,7 +20,7 @@ BUILD   ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
-PKGS     = jansson libutf8proc libcurl uuid
+PKGS     = jansson libutf8proc libcurl uuid libzstd zlib snappy
 
 KC_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
              -Ilib $(shell pkg-config --cflags $(PKGS)) \

@@ -56,6 +56,7 @@ typedef enum kc_status {
 	KC_EVERIFY,      /* a record failed verification */
 	KC_ENET,         /* a network request failed */
 	KC_ESERVER,      /* a server answered with an error */
+	KC_EFORMAT,      /* a malformed binary file (Parquet) */
 	KC_ESTATUS_MAX
 } kc_status;
 
@@ -248,6 +249,7 @@ size_t kc_utf8_valid_prefix(const char *s, size_t len);
 #include "kc_ask.h"
 #include "kc_verify.h"
 #include "kc_audit.h"
+#include "kc_parquet.h"
 
 #ifdef __cplusplus
 }

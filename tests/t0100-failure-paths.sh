@@ -6,7 +6,9 @@
 # for the output, and a reader that stops after one line (| head -1).
 # Each row checks the message's shape (the tool's base name, the file and
 # line), the exit status, and that every record read is written or
-# reported.  A new tool goes into the table below.
+# reported.  A new tool goes into the table below.  kc-parquet writes a
+# file, not standard output: its rows read the file back (kc-parquet -d),
+# and its output rows are those of kc-parquet -d.
 #
 # kc-ask is in the option rows only: its other rows need a server, and
 # its input and failure behaviour are tested in t4000-t4007.
@@ -20,7 +22,13 @@ kc-render|kc-render|chained.jsonl|line
 kc-verify|kc-verify|rendered.jsonl|summary
 kc-judge|kc-judge|answered.jsonl|line
 kc-filter|kc-filter|canon.jsonl|line
-kc-tok|kc-tok --field question|canon.jsonl|line'
+kc-tok|kc-tok --field question|canon.jsonl|line
+kc-parquet|kc-parquet -o out.parquet|rendered.jsonl|parquet'
+
+# What a parquet row wrote, as JSON lines in out.
+written() {
+	if test "$1" = parquet; then kc-parquet -d out.parquet >out; fi
+}
 
 test_expect_success 'setup: two good records for each tool, and the bad inputs' '
 	kc-import -q "$SRC"/examples/data/hotpotqa/hipporag__hotpotqa_train.json >pool.jsonl &&
@@ -66,9 +74,9 @@ test_expect_success "$tool: a file that is not there" '
 '
 
 test_expect_success "$tool: an empty input" '
-	if test '$tool' = kc-verify; then
+	if test '$tool' = kc-verify || test '$tool' = kc-parquet; then
 		test_must_fail --status=1 '"$cmd"' </dev/null >out 2>err &&
-		test_grep "^kc-verify: no records" err
+		test_grep "^'$tool': .*no records" err
 	else
 		'"$cmd"' </dev/null >out 2>err &&
 		test_must_be_empty out && test_must_be_empty err
@@ -78,6 +86,7 @@ test_expect_success "$tool: an empty input" '
 test_expect_success "$tool: a malformed line among good ones" '
 	{ head -1 '$good'; echo "{\"id\": "; tail -1 '$good'; } >in.jsonl &&
 	test_must_fail --status=1 '"$cmd"' in.jsonl >out 2>err &&
+	written '$writes' &&
 	test_grep "^'$tool': in.jsonl:2: malformed JSON" err &&
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
@@ -115,6 +124,7 @@ for l in open(sys.argv[1]):
     print(json.dumps(r))" '$good' >nul.jsonl &&
 	'"$cmd"' nul.jsonl >out 2>err &&
 	test_must_be_empty err &&
+	written '$writes' &&
 	case '$tool' in
 	kc-verify) test_grep "^2 records, 2 passed" out ;;
 	kc-tok) test_line_count = 2 out ;;
@@ -125,6 +135,7 @@ for l in open(sys.argv[1]):
 test_expect_success "$tool: a 100 MB line among good ones" '
 	{ head -1 '$good'; cat huge.line; tail -1 '$good'; } >in.jsonl &&
 	test_must_fail --status=1 '"$cmd"' in.jsonl >out 2>err &&
+	written '$writes' &&
 	test_grep "^'$tool': in.jsonl:2: " err &&
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
@@ -135,13 +146,23 @@ test_expect_success "$tool: a 100 MB line among good ones" '
 '
 
 test_expect_success "$tool: a full disk for the output" '
-	test_must_fail --status=2 '"$cmd"' '$good' >/dev/full 2>err &&
+	if test '$writes' = parquet; then
+		'"$cmd"' '$good' && set -- kc-parquet -d out.parquet
+	else
+		set -- '"$cmd"' '$good'
+	fi &&
+	test_must_fail --status=2 "$@" >/dev/full 2>err &&
 	test_grep "^'$tool': write error" err
 '
 
 test_expect_success "$tool: a reader that stops after one line" '
 	for i in $(seq 40); do cat '$good'; done >many.jsonl &&
-	{ '"$cmd"' many.jsonl 2>err; echo $? >rc; } | head -1 >first &&
+	if test '$writes' = parquet; then
+		'"$cmd"' many.jsonl && set -- kc-parquet -d out.parquet
+	else
+		set -- '"$cmd"' many.jsonl
+	fi &&
+	{ "$@" 2>err; echo $? >rc; } | head -1 >first &&
 	test_line_count = 1 first &&
 	test_must_be_empty err &&
 	case $(cat rc) in 0|1|141) ;; *) echo "exit $(cat rc)"; false ;; esac

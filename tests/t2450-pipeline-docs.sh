@@ -5,7 +5,7 @@
 
 ln -s "$SRC/examples" examples
 
-for page in kc-fill kc-chain kc-render; do
+for page in kc-fill kc-chain kc-render kc-parquet; do
 	test_expect_success "the EXAMPLES of $page(1) run" '
 		"$SRC"/tests/man-examples "$SRC/man/'$page'.1" >'$page'.sh &&
 		test_line_count -ge 2 '$page'.sh &&

@@ -28,6 +28,8 @@ static const char usage_text[] =
 "      --data-source S    verl data_source (custom_longcontext_needle_qa_SRC)\n"
 "  -s, --seed N           seed of the drop order (default: the plan's)\n"
 "      --recount          count each prompt again in one piece (a self-test)\n"
+"      --json-array       write one JSON array, not JSON lines (for\n"
+"                         loaders such as pandas.read_json)\n"
 "      --unbuffered       write each record at once\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -35,13 +37,14 @@ static const char usage_text[] =
 "See kc-render(1) and kc(7).\n";
 
 enum { OPT_TEMPLATE = 256, OPT_TEMPLATE_FILE, OPT_NOLIMIT, OPT_CHAT, OPT_SPLIT,
-       OPT_DATASOURCE, OPT_UNBUF, OPT_RECOUNT };
+       OPT_DATASOURCE, OPT_UNBUF, OPT_RECOUNT, OPT_JSON_ARRAY };
 
 static const struct option longopts[] = {
 	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ "data-source", required_argument, NULL, OPT_DATASOURCE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "json-array", no_argument, NULL, OPT_JSON_ARRAY },
 	{ "max-tokens", required_argument, NULL, 'm' },
 	{ "no-limit", no_argument, NULL, OPT_NOLIMIT },
 	{ "preset", required_argument, NULL, 'p' },
@@ -60,7 +63,25 @@ static const struct cli_tool tool = { usage_text, "f:hm:p:s:t:V", longopts };
 
 struct ctx {
 	kc_renderer *r;
+	int array;                 /* --json-array */
+	unsigned long written;
 };
+
+/* A record as a JSON line, or an element of the one array: "[" before
+ * the first, "," before the others, "]" after the last (end_output). */
+static void emit(struct ctx *c, const json_t *v)
+{
+	if (c->array)
+		fputc(c->written ? ',' : '[', stdout);
+	c->written++;
+	cli_write(v);
+}
+
+static void end_output(struct ctx *c)
+{
+	if (c->array)
+		fputs(c->written ? "]\n" : "[]\n", stdout);
+}
 
 static int render_one(json_t *rec, const struct kc_error *where, void *data)
 {
@@ -75,9 +96,9 @@ static int render_one(json_t *rec, const struct kc_error *where, void *data)
 		size_t i;
 		json_t *v;
 		json_array_foreach(out, i, v)
-			cli_write(v);
+			emit(c, v);
 	} else {
-		cli_write(out);
+		emit(c, out);
 	}
 	json_decref(out);
 	return CLI_OK;
@@ -124,6 +145,7 @@ int main(int argc, char **argv)
 		case OPT_DATASOURCE: o.data_source = optarg; break;
 		case OPT_UNBUF: cli_unbuffered(); break;
 		case OPT_RECOUNT: o.recount = 1; break;
+		case OPT_JSON_ARRAY: ctx.array = 1; break;
 		}
 	}
 	if (o.template && o.plan.preset)
@@ -142,6 +164,8 @@ int main(int argc, char **argv)
 	}
 	rc = cli_each_record(argv + optind, argc - optind,
 	                     &(struct cli_walk){ .record = render_one, .ctx = &ctx });
+	if (rc < CLI_FATAL)
+		end_output(&ctx);
 	cli_close_stdout();
 	goto done;
 fail:

@@ -29,6 +29,7 @@ static const char *const messages[KC_ESTATUS_MAX] = {
 	[KC_EVERIFY] = "verification failed",
 	[KC_ENET] = "network error",
 	[KC_ESERVER] = "server error",
+	[KC_EFORMAT] = "malformed file",
 };
 
 const char *kc_strerror(kc_status status)

@@ -485,12 +485,29 @@ kc_status kc_import_record(const json_t *item, const char *format,
 
 struct kc_importer {
 	kc_jstream *js;
+	kc_parquet_reader *pq;  /* a Parquet file instead (the Hub's layout) */
+	char *path;
+	long row;
 	const char *format;     /* static string, NULL until known */
 	size_t max;
 	kc_buf scratch;
 	struct kc_import_stats stats;
 	int done;
 };
+
+/* A file that starts with Parquet's magic (stdin is JSON). */
+static int is_parquet(const char *path)
+{
+	char magic[4];
+	FILE *f;
+	int yes;
+
+	if (!path || !strcmp(path, "-") || !(f = fopen(path, "rb")))
+		return 0;
+	yes = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "PAR1", 4);
+	fclose(f);
+	return yes;
+}
 
 kc_status kc_importer_open(kc_importer **out, const char *path,
                            const char *format, struct kc_error *err)
@@ -509,6 +526,19 @@ kc_status kc_importer_open(kc_importer **out, const char *path,
 			im->format = formats[i];
 	kc_buf_init(&im->scratch, 0);
 	im->max = KC_JSTREAM_MAX_DEFAULT;
+	if (is_parquet(path)) {
+		if (!(im->path = strdup(path))) {
+			free(im);
+			return kc_error_nomem(err);
+		}
+		if ((st = kc_parquet_reader_open(&im->pq, path, err))) {
+			free(im->path);
+			free(im);
+			return st;
+		}
+		*out = im;
+		return KC_OK;
+	}
 	if ((st = kc_jstream_open(&im->js, path, 0, 0, err))) {
 		if (err)
 			err->source = NULL;
@@ -524,6 +554,8 @@ void kc_importer_free(kc_importer *im)
 	if (!im)
 		return;
 	kc_jstream_free(im->js);
+	kc_parquet_reader_free(im->pq);
+	free(im->path);
 	kc_buf_release(&im->scratch);
 	free(im);
 }
@@ -531,7 +563,8 @@ void kc_importer_free(kc_importer *im)
 void kc_importer_set_max(kc_importer *im, size_t max)
 {
 	im->max = max ? max : KC_JSTREAM_MAX_DEFAULT;
-	kc_jstream_set_max(im->js, im->max);
+	if (im->js)
+		kc_jstream_set_max(im->js, im->max);
 }
 
 const char *kc_importer_format(const kc_importer *im)
@@ -541,6 +574,8 @@ const char *kc_importer_format(const kc_importer *im)
 
 const char *kc_importer_layout(const kc_importer *im)
 {
+	if (im->pq)
+		return "parquet";
 	switch (kc_jstream_kind(im->js)) {
 	case KC_JSTREAM_ARRAY: return "array";
 	case KC_JSTREAM_LINES: return "lines";
@@ -550,17 +585,18 @@ const char *kc_importer_layout(const kc_importer *im)
 
 const char *kc_importer_name(const kc_importer *im)
 {
-	return kc_jstream_name(im->js);
+	return im->pq ? im->path : kc_jstream_name(im->js);
 }
 
 long kc_importer_line(const kc_importer *im)
 {
-	return kc_jstream_line(im->js);
+	return im->pq ? im->row : kc_jstream_line(im->js);
 }
 
 const struct kc_import_stats *kc_importer_stats(const kc_importer *im)
 {
-	((kc_importer *)im)->stats.bytes = kc_jstream_bytes(im->js);
+	if (im->js)
+		((kc_importer *)im)->stats.bytes = kc_jstream_bytes(im->js);
 	return &im->stats;
 }
 
@@ -575,9 +611,9 @@ static void locate_error(kc_importer *im, struct kc_error *err, int parse)
 
 	if (!err)
 		return;
-	err->source = kc_jstream_name(im->js);
-	err->line = kc_jstream_line(im->js);
-	if (kc_jstream_kind(im->js) != KC_JSTREAM_ARRAY)
+	err->source = kc_importer_name(im);
+	err->line = kc_importer_line(im);
+	if (im->pq || kc_jstream_kind(im->js) != KC_JSTREAM_ARRAY)
 		return;
 	/* room for the prefix: the message's end is what gives way */
 	n = strlen(err->text);
@@ -604,6 +640,24 @@ kc_status kc_importer_next(kc_importer *im, json_t **record,
 	for (;;) {
 		if (im->done)
 			return KC_EOF;
+		if (im->pq) {
+			/* a row: the file's rows, the line its number */
+			st = kc_parquet_reader_next(im->pq, &item, err);
+			if (st) {
+				im->done = 1;
+				if (err && st != KC_EOF)
+					err->source = im->path;
+				return st;
+			}
+			im->row++;
+			if ((st = kc_import_from_hub(item, err))) {
+				json_decref(item);
+				im->stats.bad++;
+				locate_error(im, err, 0);
+				return st;
+			}
+			goto have_item;
+		}
 		st = kc_jstream_next(im->js, &text, &len, err);
 		if (st == KC_EOF) {
 			im->done = 1;
@@ -630,6 +684,7 @@ kc_status kc_importer_next(kc_importer *im, json_t **record,
 				im->done = 1;
 			return st;
 		}
+	have_item:
 		if (!im->format && json_is_object(item) &&
 		    !(im->format = kc_import_detect(item))) {
 			char keys[300] = "";

@@ -19,4 +19,12 @@
 kc_status kc_import_record(const json_t *item, const char *format,
                            json_t **out, struct kc_error *err);
 
+/*
+ * A row of a Hub Parquet file (hub.c) into the layout of the published
+ * JSON, in place: struct-of-lists "context", "supporting_facts" and
+ * "evidences" zipped into lists of pairs and triples, "id" as "_id".
+ * KC_EFIELD when the lists do not match.
+ */
+kc_status kc_import_from_hub(json_t *item, struct kc_error *err);
+
 #endif
