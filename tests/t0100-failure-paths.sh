@@ -20,7 +20,8 @@ kc-render|kc-render|chained.jsonl|line
 kc-verify|kc-verify|rendered.jsonl|summary
 kc-judge|kc-judge|answered.jsonl|line
 kc-filter|kc-filter|canon.jsonl|line
-kc-tok|kc-tok --field question|canon.jsonl|line'
+kc-tok|kc-tok --field question|canon.jsonl|line
+kc-stats|kc-stats|rendered.jsonl|stats'
 
 test_expect_success 'setup: two good records for each tool, and the bad inputs' '
 	kc-import -q "$SRC"/examples/data/hotpotqa/hipporag__hotpotqa_train.json >pool.jsonl &&
@@ -69,6 +70,9 @@ test_expect_success "$tool: an empty input" '
 	if test '$tool' = kc-verify; then
 		test_must_fail --status=1 '"$cmd"' </dev/null >out 2>err &&
 		test_grep "^kc-verify: no records" err
+	elif test '$tool' = kc-stats; then
+		'"$cmd"' </dev/null >out 2>err &&
+		test_grep "^== 0 records ==" out && test_must_be_empty err
 	else
 		'"$cmd"' </dev/null >out 2>err &&
 		test_must_be_empty out && test_must_be_empty err
@@ -82,6 +86,8 @@ test_expect_success "$tool: a malformed line among good ones" '
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
 		test_grep "^2 records, 2 passed, 0 failed" out
+	elif test '$writes' = stats; then
+		test_grep "^== 2 records ==" out
 	else
 		test_line_count = 2 out
 	fi
@@ -118,6 +124,7 @@ for l in open(sys.argv[1]):
 	case '$tool' in
 	kc-verify) test_grep "^2 records, 2 passed" out ;;
 	kc-tok) test_line_count = 2 out ;;
+	kc-stats) test_grep "^== 2 records ==" out ;;
 	*) test "$(grep -c "\"note\":\"a\\\\u0000b\"" out)" = 2 ;;
 	esac
 '
@@ -129,6 +136,8 @@ test_expect_success "$tool: a 100 MB line among good ones" '
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
 		test_grep "^2 records, 2 passed, 0 failed" out
+	elif test '$writes' = stats; then
+		test_grep "^== 2 records ==" out
 	else
 		test_line_count = 2 out
 	fi

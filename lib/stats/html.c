@@ -23,13 +23,13 @@ static const char style[] =
 ".card{background:#fff;border:1px solid #e4e7eb;border-radius:8px;"
 "padding:12px 16px;min-width:140px}\n"
 ".card .v{font-size:22px;font-weight:600}.card .k{color:#616e7c;font-size:12px}\n"
-".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));"
+".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));"
 "gap:16px}\n"
 "figure{background:#fff;border:1px solid #e4e7eb;border-radius:8px;"
 "margin:0;padding:14px 16px}\n"
 "figcaption{color:#616e7c;font-size:12px;margin-top:4px}\n"
 "svg.chart{width:100%;height:auto;font-size:11px}\n"
-".bar{fill:#3d6fb6}.bar:hover{fill:#1d4e89}.grid line,.grid{stroke:#e4e7eb}\n"
+".bar{fill:#3d6fb6}.bar:hover{fill:#1d4e89}.gridline{stroke:#e4e7eb}\n"
 ".axis{stroke:#7b8794}.tick{fill:#52606d}.axis-label{fill:#323f4b;"
 "font-size:12px}\n"
 ".cell-label{fill:#1f2933;font-size:12px}.cell-label.dark{fill:#fff}"
@@ -337,7 +337,7 @@ static void charts(struct page *p, const json_t *g)
 {
 	const json_t *x, *j = json_object_get(g, "judge");
 
-	put(p, "<h2>Charts</h2>\n<div class=\"grid\">\n");
+	put(p, "<h2>Charts</h2>\n<div class=\"charts\">\n");
 	if ((x = json_object_get(g, "tokens")))
 		hist_chart(p, x, "chart-tokens", "Prompt length", "tokens", 'i',
 		           "Records by the exact token count of the prompt, in "

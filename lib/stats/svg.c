@@ -70,7 +70,8 @@ static double nice(double v)
 	if (v <= 0)
 		return 1;
 	p = pow(10, floor(log10(v)));
-	return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
+	return v <= p ? p : v <= 2 * p ? 2 * p : v <= 2.5 * p ? 2.5 * p
+	       : v <= 5 * p ? 5 * p : 10 * p;
 }
 
 static void open_svg(struct svg *s, const char *id, const char *title,
@@ -93,13 +94,15 @@ static void axis_labels(struct svg *s, const char *x, const char *y, double h)
 	put(s, "</text>\n");
 }
 
+/* Gridlines at round steps: top is 1, 2, 2.5 or 5 times a power of ten. */
 static void y_axis(struct svg *s, double top, int percent)
 {
-	double ph = H - TOP - BOTTOM;
+	double ph = H - TOP - BOTTOM, lead = top / pow(10, floor(log10(top)));
+	int steps = lead == 2 ? 4 : 5;
 
-	for (int i = 0; i <= 4; i++) {
-		double v = top * i / 4, y = H - BOTTOM - ph * i / 4;
-		put(s, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+	for (int i = 0; i <= steps; i++) {
+		double v = top * i / steps, y = H - BOTTOM - ph * i / steps;
+		put(s, "<line class=\"gridline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
 		    "y2=\"%.1f\"/>", LEFT, W - RIGHT, y, y);
 		if (percent)
 			put(s, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
