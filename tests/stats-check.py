@@ -103,8 +103,9 @@ def log_hist(values):
     if bins:
         for k in range(min(bins), max(bins) + 1):
             lo = math.ceil(2 ** (k / 4)) if k else 0
-            out.append({"from": lo, "to": math.ceil(2 ** ((k + 1) / 4)) - 1,
-                        "records": bins.get(k, 0)})
+            hi = math.ceil(2 ** ((k + 1) / 4)) - 1
+            if lo <= hi:
+                out.append({"from": lo, "to": hi, "records": bins.get(k, 0)})
     return out
 
 

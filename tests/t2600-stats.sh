@@ -58,8 +58,8 @@ test_expect_success 'the numbers are the ones expected, not only the same twice'
 '
 
 test_expect_success 'verl records: the render is extra_info.kc, the source from it' '
-	kc-render -f verl <hotpotqa-16k.chain >hotpotqa-16k.verl &&
-	check hotpotqa-16k.verl &&
+	kc-render -f verl <hotpotqa-8k.chain >hotpotqa-8k.verl &&
+	check hotpotqa-8k.verl &&
 	grep "^sources *hotpotqa" out.txt
 '
 
@@ -156,6 +156,28 @@ test_expect_success 'memory does not grow with the records: 1 and 20 copies' '
 	grep "^== $((20 * $(wc -l <hotpotqa-32k.jsonl))) records" big.txt &&
 	echo "max RSS $(cat one.rss) KB on one copy, $(cat big.rss) KB on 20" &&
 	test $(cat big.rss) -lt $(( $(cat one.rss) + 8192 ))
+'
+
+ln -s "$SRC/examples" examples
+test_expect_success 'the EXAMPLES of kc-stats(1) run; its summary is what kc-stats prints' '
+	"$SRC"/tests/man-examples "$SRC/man/kc-stats.1" >ex.sh &&
+	test_line_count -ge 8 ex.sh &&
+	bash -e -o pipefail ex.sh >ex.out 2>ex.err &&
+	test_grep "^budget use from 0.9" ex.out &&
+	test_grep "^== length 4k: 153 records ==" ex.out &&
+	test_grep "^  answer " ex.out &&
+	test -s hp-report.html &&
+	sed -n "/^\.Ss The summary/,/^\.Ed/p" "$SRC/man/kc-stats.1" |
+		sed "1,/^\.Bd/d; /^\.Ed/d" >man-summary &&
+	kc-stats hp-8k.jsonl >now-summary &&
+	test_cmp man-summary now-summary
+'
+
+test_expect_success 'kc-stats --help and the man page name the same options' '
+	kc-stats --help | grep -o -- "--[a-z][a-z-]*" | sort -u >help &&
+	grep -o "Fl -[a-z][a-z-]*" "$SRC/man/kc-stats.1" |
+		sed "s/Fl -/--/" | sort -u >man &&
+	test_cmp help man
 '
 
 # Headless Chromium, the network namespace empty (unshare -n) when the

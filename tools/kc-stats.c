@@ -18,7 +18,7 @@
 static const char usage_text[] =
 "Usage: kc-stats [OPTION]... [FILE]...\n"
 "Summarize records of any stage (canonical, filled, chained, rendered in\n"
-"any format, asked, judged, kc-audit --per-record lines): counts by\n"
+"any format, asked, judged, the lines of kc-audit): counts by\n"
 "stage, source, type and level, duplicated ids, token lengths and budget\n"
 "use, passages (own, entangled, filler), keys and the depth of the own\n"
 "passages and of the real chain's links, answers and finish reasons,\n"

@@ -33,6 +33,7 @@ static const char style[] =
 ".axis{stroke:#7b8794}.tick{fill:#52606d}.axis-label{fill:#323f4b;"
 "font-size:12px}\n"
 ".cell-label{fill:#1f2933;font-size:12px}.cell-label.dark{fill:#fff}"
+".legend-label{fill:#52606d;font-size:10px}"
 ".n{font-size:10px;opacity:.8}\n"
 "table{border-collapse:collapse;background:#fff;border:1px solid #e4e7eb;"
 "margin:0 0 12px}\n"

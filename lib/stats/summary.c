@@ -84,9 +84,12 @@ static json_t *log_hist(const unsigned long *h)
 		lo++;
 	while (hi >= lo && !h[hi])
 		hi--;
-	for (int k = lo; k <= hi; k++)
-		json_array_append_new(a, bin(k ? ceil(stats_log_edge(k)) : 0,
-		                             ceil(stats_log_edge(k + 1)) - 1, h[k]));
+	for (int k = lo; k <= hi; k++) {
+		double from = k ? ceil(stats_log_edge(k)) : 0;
+		double to = ceil(stats_log_edge(k + 1)) - 1;
+		if (from <= to)   /* bins 1-3 hold no whole number */
+			json_array_append_new(a, bin(from, to, h[k]));
+	}
 	return a;
 }
 

@@ -14,11 +14,11 @@
 #include "stats/private.h"
 
 #define W 560.0
-#define H 260.0
+#define H 284.0
 #define LEFT 60.0
 #define RIGHT 16.0
 #define TOP 16.0
-#define BOTTOM 64.0
+#define BOTTOM 88.0
 
 struct svg {
 	kc_buf *b;
@@ -118,13 +118,18 @@ kc_status stats_svg_bars(kc_buf *out, const struct stats_bars *b)
 {
 	struct svg s = { out, KC_OK };
 	double top = 0, pw = W - LEFT - RIGHT, ph = H - TOP - BOTTOM, slot;
-	int slant = b->n > 8;
+	size_t longest = 0;
+	int slant;
 
 	for (size_t i = 0; i < b->n; i++)
 		if (b->values[i] > top)
 			top = b->values[i];
 	top = b->percent ? 1 : nice(top);
 	slot = b->n ? pw / (double)b->n : pw;
+	for (size_t i = 0; i < b->n; i++)
+		if (strlen(b->labels[i]) > longest)
+			longest = strlen(b->labels[i]);
+	slant = (double)longest * 6.5 > slot * 0.95;   /* ~6.5 px a character */
 	open_svg(&s, b->id, b->title, H);
 	y_axis(&s, top, b->percent);
 	for (size_t i = 0; i < b->n; i++) {
@@ -154,22 +159,43 @@ kc_status stats_svg_bars(kc_buf *out, const struct stats_bars *b)
 	return s.st;
 }
 
-/* From a pale to a deep blue as v goes from 0 to 1. */
+/* From pale yellow through green-blue to deep blue as v goes from 0 to
+ * 1 (three stops of a sequential scale, in the manner of YlGnBu). */
 static void shade(char *rgb, size_t size, double v)
 {
-	static const double lo[3] = { 239, 246, 255 }, hi[3] = { 29, 78, 137 };
-	int c[3];
+	static const double stop[3][3] = {
+		{ 255, 250, 210 }, { 65, 182, 196 }, { 12, 44, 132 }
+	};
+	int k = v < 0.5 ? 0 : 1, c[3];
+	double t = v < 0.5 ? v * 2 : (v - 0.5) * 2;
 
-	for (int k = 0; k < 3; k++)
-		c[k] = (int)lround(lo[k] + (hi[k] - lo[k]) * v);
+	for (int i = 0; i < 3; i++)
+		c[i] = (int)lround(stop[k][i] + (stop[k + 1][i] - stop[k][i]) * t);
 	snprintf(rgb, size, "#%02x%02x%02x", c[0], c[1], c[2]);
+}
+
+/* The scale under the heatmap: 0% to 100% in ten steps. */
+static void legend(struct svg *s, double y)
+{
+	double x0 = W - RIGHT - 236, w = 20;
+	char fill[8];
+
+	for (int i = 0; i < 10; i++) {
+		shade(fill, sizeof fill, (i + 0.5) / 10);
+		put(s, "<rect class=\"legend\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"10\" fill=\"%s\"/>", x0 + w * i, y, w, fill);
+	}
+	put(s, "<text class=\"legend-label\" x=\"%.1f\" y=\"%.1f\" "
+	    "text-anchor=\"end\">0%%</text><text class=\"legend-label\" "
+	    "x=\"%.1f\" y=\"%.1f\">100%%</text>\n", x0 - 4, y + 9,
+	    x0 + 10 * w + 4, y + 9);
 }
 
 kc_status stats_svg_heat(kc_buf *out, const struct stats_heat *h)
 {
 	struct svg s = { out, KC_OK };
-	double cw = (W - LEFT - RIGHT) / (double)h->ncols, ch = 40;
-	double height = TOP + ch * (double)h->nrows + BOTTOM;
+	double cw = (W - LEFT - RIGHT) / (double)h->ncols, ch = 44;
+	double height = TOP + ch * (double)h->nrows + 84;
 
 	open_svg(&s, h->id, h->title, height);
 	for (size_t r = 0; r < h->nrows; r++) {
@@ -189,7 +215,7 @@ kc_status stats_svg_heat(kc_buf *out, const struct stats_heat *h)
 			if (v >= 0)
 				put(&s, "<text class=\"cell-label%s\" x=\"%.1f\" y=\"%.1f\" "
 				    "text-anchor=\"middle\">%.0f%% <tspan class=\"n\">"
-				    "(%lu)</tspan></text>\n", v > 0.55 ? " dark" : "",
+				    "(%lu)</tspan></text>\n", v > 0.6 ? " dark" : "",
 				    x + cw / 2, y + ch / 2 + 4, v * 100,
 				    h->count[r * h->ncols + c]);
 			else
@@ -205,7 +231,8 @@ kc_status stats_svg_heat(kc_buf *out, const struct stats_heat *h)
 		text(&s, h->cols[c]);
 		put(&s, "</text>\n");
 	}
-	axis_labels(&s, h->xlabel, h->ylabel, height - 20);
+	axis_labels(&s, h->xlabel, h->ylabel, height - 26);
+	legend(&s, height - 16);
 	put(&s, "</svg>\n");
 	return s.st;
 }
