@@ -8,6 +8,7 @@
 #   make bench-full      full-size datasets at every length (bench/full/run)
 #   make demo            the whole pipeline on examples/
 #   make audit-table     kc(7)'s table of shortcuts, from the real samples
+#   make stats-png       the README's kc-stats chart, rendered by t2600
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Everything is built under $(BUILD) (default build/): bin/, lib/, and
@@ -127,6 +128,12 @@ audit-table: all
 	  -r 'similar:--similar 4:' -r 'decoys:--decoys 4 --near-miss 4:' \
 	  -r 'depth:--depth uniform:' 
 
+# The README's chart: the kc-stats report that t2600 opens in headless
+# Chromium, its screenshot kept as examples/kc-stats.png.
+stats-png: all tokenizers
+	KC_BUILD=$(BUILD) KC_STATS_PNG=$(abspath examples/kc-stats.png) \
+	  tests/run t2600-stats
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/include/kc $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -148,6 +155,6 @@ clean:
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-setup check-slurm \
-        check-asan bench bench-full demo audit-table install clean
+        check-asan bench bench-full demo audit-table stats-png install clean
 .DELETE_ON_ERROR:
 .SECONDARY:

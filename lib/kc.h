@@ -250,6 +250,7 @@ size_t kc_utf8_valid_prefix(const char *s, size_t len);
 #include "kc_verify.h"
 #include "kc_audit.h"
 #include "kc_parquet.h"
+#include "kc_stats.h"
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,8 @@ kc-verify|kc-verify|rendered.jsonl|summary
 kc-judge|kc-judge|answered.jsonl|line
 kc-filter|kc-filter|canon.jsonl|line
 kc-tok|kc-tok --field question|canon.jsonl|line
-kc-parquet|kc-parquet -o out.parquet|rendered.jsonl|parquet'
+kc-parquet|kc-parquet -o out.parquet|rendered.jsonl|parquet
+kc-stats|kc-stats|rendered.jsonl|stats'
 
 # What a parquet row wrote, as JSON lines in out.
 written() {
@@ -77,6 +78,9 @@ test_expect_success "$tool: an empty input" '
 	if test '$tool' = kc-verify || test '$tool' = kc-parquet; then
 		test_must_fail --status=1 '"$cmd"' </dev/null >out 2>err &&
 		test_grep "^'$tool': .*no records" err
+	elif test '$tool' = kc-stats; then
+		'"$cmd"' </dev/null >out 2>err &&
+		test_grep "^== 0 records ==" out && test_must_be_empty err
 	else
 		'"$cmd"' </dev/null >out 2>err &&
 		test_must_be_empty out && test_must_be_empty err
@@ -91,6 +95,8 @@ test_expect_success "$tool: a malformed line among good ones" '
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
 		test_grep "^2 records, 2 passed, 0 failed" out
+	elif test '$writes' = stats; then
+		test_grep "^== 2 records ==" out
 	else
 		test_line_count = 2 out
 	fi
@@ -128,6 +134,7 @@ for l in open(sys.argv[1]):
 	case '$tool' in
 	kc-verify) test_grep "^2 records, 2 passed" out ;;
 	kc-tok) test_line_count = 2 out ;;
+	kc-stats) test_grep "^== 2 records ==" out ;;
 	*) test "$(grep -c "\"note\":\"a\\\\u0000b\"" out)" = 2 ;;
 	esac
 '
@@ -140,6 +147,8 @@ test_expect_success "$tool: a 100 MB line among good ones" '
 	test_line_count = 1 err &&
 	if test '$writes' = summary; then
 		test_grep "^2 records, 2 passed, 0 failed" out
+	elif test '$writes' = stats; then
+		test_grep "^== 2 records ==" out
 	else
 		test_line_count = 2 out
 	fi
