@@ -57,6 +57,22 @@ test_expect_success 'the numbers are the ones expected, not only the same twice'
 	EOF
 '
 
+# --recount: the counts kc-verify makes (checked against llama.cpp's
+# server and Hugging Face's tokenizers elsewhere), not the record's own
+test_expect_success '--recount gives the prompt tokens back where the record lies' '
+	kc-stats --json hotpotqa-8k.jsonl >own.json &&
+	sed "s/\"tokens\":[0-9]*,\"budget\"/\"tokens\":1,\"budget\"/" \
+		hotpotqa-8k.jsonl >lies.jsonl &&
+	kc-stats --json lies.jsonl >lies.json &&
+	! test_cmp own.json lies.json >/dev/null &&
+	kc-stats --json --recount lies.jsonl >recount.json &&
+	test_cmp own.json recount.json &&
+	kc-stats --json --recount -t llama3 hotpotqa-8k.jsonl >llama.json &&
+	! test_cmp own.json llama.json >/dev/null &&
+	test_must_fail --status=2 kc-stats -t qwen hotpotqa-8k.jsonl 2>err &&
+	test_grep "tokenizer is for --recount" err
+'
+
 test_expect_success 'verl records: the render is extra_info.kc, the source from it' '
 	kc-render -f verl <hotpotqa-8k.chain >hotpotqa-8k.verl &&
 	check hotpotqa-8k.verl &&

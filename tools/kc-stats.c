@@ -31,32 +31,76 @@ static const char usage_text[] =
 "      --html FILE        also write an HTML report with charts to FILE\n"
 "                         (self-contained: no script, nothing fetched)\n"
 "      --title TEXT       the report's title (default: the input's names)\n"
+"      --recount          count each rendered prompt's tokens again, as\n"
+"                         kc-verify does, instead of reading its render\n"
+"  -t, --tokenizer SPEC   with --recount: this tokenizer (default: the one\n"
+"                         each record names)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
 "See kc-stats(1) and kc(7).\n";
 
-enum { OPT_JSON = 256, OPT_HTML, OPT_TITLE };
+enum { OPT_JSON = 256, OPT_HTML, OPT_TITLE, OPT_RECOUNT };
 
 static const struct option longopts[] = {
 	{ "by", required_argument, NULL, 'b' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "recount", no_argument, NULL, OPT_RECOUNT },
 	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "tokenizer", required_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static const struct cli_tool tool = { usage_text, "b:hV", longopts };
+static const struct cli_tool tool = { usage_text, "b:ht:V", longopts };
+
+struct run {
+	kc_stats *stats;
+	kc_verifier *recount;     /* --recount: counts as kc-verify's */
+};
+
+/* --recount: the record's render "tokens" replaced by kc_verify's exact
+ * count of its prompt (chat template included); records with no prompt
+ * (not rendered) are left as they are. */
+static kc_status recount(kc_verifier *v, json_t *rec, struct kc_error *err)
+{
+	struct kc_verify_result res;
+	json_t *render = json_object_get(rec, "render");
+	kc_status st;
+
+	if (!render)
+		render = json_object_get(json_object_get(rec, "extra_info"), "kc");
+	if (!render)
+		render = json_object_get(rec, "kc");
+	if (!json_is_object(render))
+		return KC_OK;
+	st = kc_verify(v, rec, &res, err);
+	if (st && st != KC_EVERIFY)
+		return st;
+	kc_error_clear(err);
+	if (res.tokens >= 0 &&
+	    json_object_set_new(render, "tokens", json_integer(res.tokens)))
+		return kc_error_set(err, KC_ENOMEM, "out of memory");
+	return KC_OK;
+}
 
 static int add_one(json_t *rec, const struct kc_error *where, void *data)
 {
+	struct run *run = data;
 	struct kc_error err;
 	kc_status st;
 
 	kc_error_clear(&err);
-	st = kc_stats_add(data, rec, &err);
+	if (run->recount && (st = recount(run->recount, rec, &err))) {
+		if (st == KC_ENOMEM || st == KC_EIO || st == KC_EUNSUPPORTED) {
+			cli_report(&err);
+			return CLI_FATAL;
+		}
+		return cli_record_error(where, &err);
+	}
+	st = kc_stats_add(run->stats, rec, &err);
 	if (st == KC_EFIELD)
 		return cli_record_error(where, &err);
 	if (st) {
@@ -68,8 +112,10 @@ static int add_one(json_t *rec, const struct kc_error *where, void *data)
 
 static void unreadable(const struct kc_error *err, void *data)
 {
+	struct run *run = data;
+
 	(void)err;
-	kc_stats_unreadable(data);
+	kc_stats_unreadable(run->stats);
 }
 
 /* "a.jsonl, b.jsonl" or "stdin" */
@@ -103,16 +149,18 @@ static void write_html(const json_t *sum, const char *path, const char *title)
 int main(int argc, char **argv)
 {
 	struct kc_stats_opts o;
+	struct kc_verify_opts vo;
 	struct kc_error err;
-	kc_stats *s;
+	struct run run = { NULL, NULL };
 	json_t *sum;
 	const char *html = NULL, *title = NULL;
 	char deftitle[256];
-	int c, json = 0, rc;
+	int c, json = 0, rc, recounting = 0;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_stats_opts_init(&o);
+	kc_verify_opts_init(&vo);
 	kc_error_clear(&err);
 	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
@@ -123,21 +171,27 @@ int main(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case OPT_HTML: html = optarg; break;
 		case OPT_TITLE: title = optarg; break;
+		case OPT_RECOUNT: recounting = 1; break;
+		case 't': vo.tokenizer = optarg; break;
 		}
 	}
-	if (kc_stats_new(&s, &o, &err)) {
+	if (vo.tokenizer && !recounting)
+		cli_usage_error("--tokenizer is for --recount");
+	if (kc_stats_new(&run.stats, &o, &err) ||
+	    (recounting && kc_verifier_new(&run.recount, &vo, &err))) {
 		cli_report(&err);
 		return CLI_FATAL;
 	}
 	rc = cli_each_record(argv + optind, argc - optind,
-	                     &(struct cli_walk){ .record = add_one, .ctx = s,
+	                     &(struct cli_walk){ .record = add_one, .ctx = &run,
 	                                         .unreadable = unreadable,
 	                                         .open_fatal = 1 });
+	kc_verifier_free(run.recount);
 	if (rc >= CLI_FATAL) {
-		kc_stats_free(s);
+		kc_stats_free(run.stats);
 		return rc;
 	}
-	if (!(sum = kc_stats_summary(s)))
+	if (!(sum = kc_stats_summary(run.stats)))
 		cli_die("out of memory");
 	if (html) {
 		default_title(deftitle, sizeof deftitle, argv + optind, argc - optind);
@@ -155,6 +209,6 @@ int main(int argc, char **argv)
 	}
 	cli_close_stdout();
 	json_decref(sum);
-	kc_stats_free(s);
+	kc_stats_free(run.stats);
 	return rc;
 }
