@@ -440,7 +440,7 @@ static kc_status values(kc_parquet_reader *r, const struct pq_node *leaf,
 		uint32_t *s = idx_scratch(r, n);
 		if (!s)
 			return kc_error_nomem(err);
-		if (!c->dict && n)
+		if ((!c->dict || !c->ndict) && n)
 			return bad(err, "column \"%s\": dictionary indices without a "
 			           "dictionary", leaf->name);
 		if (n && (len < 1 || p[0] > 32 ||
@@ -488,12 +488,13 @@ static kc_status dict_page(const struct pq_node *leaf, struct rcol *c,
 		                    pg->encoding);
 	if (c->dict)
 		return bad(err, "column \"%s\": a second dictionary", leaf->name);
-	/* every value takes a byte at least (a bit for booleans) */
-	if (pg->nvalues <= 0 || (uint64_t)pg->nvalues > (uint64_t)len * 8)
+	/* every value takes a byte at least (a bit for booleans); arrow-rs
+	 * writes an empty dictionary for a column chunk of nulls */
+	if (pg->nvalues < 0 || (uint64_t)pg->nvalues > (uint64_t)len * 8)
 		return bad(err, "column \"%s\": a dictionary of %lld values in %zu "
 		           "bytes", leaf->name, (long long)pg->nvalues, len);
 	c->ndict = (size_t)pg->nvalues;
-	if (!(c->dict = calloc(c->ndict, sizeof *c->dict)))
+	if (!(c->dict = calloc(c->ndict ? c->ndict : 1, sizeof *c->dict)))
 		return kc_error_nomem(err);
 	return plain(leaf, p, len, c->dict, c->ndict, err);
 }
