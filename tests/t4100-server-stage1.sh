@@ -130,7 +130,7 @@ test_expect_success 'Qwen2.5: the answers counted by kc as by the server'"'"'s t
 test_expect_success 'Qwen3: restart llama-server with Qwen3'"'"'s template' '
 	llama_stop q25 &&
 	llama_start q3 -c 16384 --chat-template-file \
-		"$LLAMA_SRC/models/templates/Qwen-Qwen3-0.6B.jinja"
+		"$("$SRC/scripts/llama-server" --src)/models/templates/Qwen-Qwen3-0.6B.jinja"
 '
 
 test_expect_success 'Qwen3: the stage in one line' '

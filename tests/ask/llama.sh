@@ -13,6 +13,8 @@
 #
 #   llama_setup                 build or reuse llama-server and the model;
 #                               sets LLAMA_BIN, LLAMA_MODEL, LLAMA_SRC
+#                               (in the test's subshell: llama_start calls
+#                               it again, which is quick once built)
 #   llama_start NAME [ARGS]     start it on 127.0.0.1 on a free port with
 #                               4 slots (extra llama-server ARGS), wait
 #                               until it is ready; NAME.url, NAME.pid
@@ -44,12 +46,18 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# --skip-chat-parsing: the answers as generated.  A random model writes
+# Qwen's tool-call and think tokens anywhere, and llama.cpp's parser of
+# those formats answers such output with an HTTP 500 ("The model produced
+# output that does not match the expected peg-native format").
 llama_start() {
 	srv=$1
 	shift
+	# (a test runs in a subshell: what llama_setup set there is gone)
+	[ -n "${LLAMA_MODEL:-}" ] || llama_setup || return 1
 	port=$(free_port) || return 1
 	"$LLAMA_BIN" -m "$LLAMA_MODEL" --host 127.0.0.1 --port "$port" \
-		-np 4 -t 2 --no-webui "$@" >"$srv.log" 2>&1 &
+		-np 4 -t 2 --no-webui --skip-chat-parsing "$@" >"$srv.log" 2>&1 &
 	echo $! >"$TRASH/$srv.pid"
 	echo "http://127.0.0.1:$port/v1" >"$srv.url"
 	# Ready when /health answers 200 (503 while the model loads).
