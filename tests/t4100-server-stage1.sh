@@ -30,7 +30,7 @@ test_expect_success 'setup: llama-server and the tiny model, built or reused' '
 stage1() {
 	kc-import -q "$SRC"/examples/data/hotpotqa/*.json |
 		kc-render --preset filter --format chat --chat "$2" |
-		kc-ask --url "$(cat "$1.url")" --extra "$LLAMA_TEXT" -n 8 --max-tokens 8 \
+		kc-ask --url "$(cat "$1.url")" -n 8 --max-tokens 8 \
 			--temperature 1.0 --seed 1 -j 8 -t qwen --stats \
 			2>"$1.ask.err" |
 		tee "$1.answered.jsonl" |

@@ -17,7 +17,7 @@ test_expect_success 'setup: the server, the prompts' '
 '
 
 ask() {
-	kc-ask --url "$(cat srv.url)" --extra "$LLAMA_TEXT" -n 4 --max-tokens 48 --seed 3 -j 4 "$@"
+	kc-ask --url "$(cat srv.url)" -n 4 --max-tokens 16 --seed 3 -j 4 "$@"
 }
 
 test_expect_success 'kill -9 mid-run, after some records are written' '

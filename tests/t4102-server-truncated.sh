@@ -27,7 +27,7 @@ print(json.dumps(r))
 '
 
 test_expect_success 'the answer is cut at the end of the context: recorded as "length"' '
-	kc-ask --url "$(cat srv.url)" --extra "$LLAMA_TEXT" -n 2 --max-tokens 1000 --seed 1 -t qwen \
+	kc-ask --url "$(cat srv.url)" -n 2 --max-tokens 1000 --seed 1 -t qwen \
 		long.jsonl >out.jsonl &&
 	python3 - "$(cat tokens)" "$(cat ctx)" <<-\EOF
 	import json, sys

@@ -9,7 +9,10 @@
 # an independent implementation of Qwen's tokenizer and chat templates
 # (llama.cpp's, running the Jinja templates Qwen publishes).  What it
 # does not test: answer quality.  The weights are random (scripts/tiny-model),
-# so every answer is nonsense and every judge says wrong.
+# so every answer is nonsense and every judge says wrong; the model never
+# writes a token that is no valid UTF-8 on its own (llama.cpp's server
+# answers those with an HTTP 500) nor a special one, so every answer is
+# text and --max-tokens long.
 #
 #   llama_setup                 build or reuse llama-server and the model;
 #                               sets LLAMA_BIN, LLAMA_MODEL, LLAMA_SRC
@@ -40,14 +43,6 @@ llama_setup() {
 		nice "$SRC/scripts/tiny-model" "$tok" "$LLAMA_MODEL" || return 1
 	export LLAMA_BIN LLAMA_SRC LLAMA_MODEL
 }
-
-# A random model writes byte tokens that are no valid UTF-8, and
-# llama.cpp's server answers those with an HTTP 500 ("The model produced
-# output that does not match the expected peg-native format", even with
-# --skip-chat-parsing): a grammar in the request keeps its answers to
-# plain text (kc-ask --extra "$LLAMA_TEXT").
-LLAMA_TEXT='{"grammar": "root ::= [a-zA-Z0-9 .,]*"}'
-export LLAMA_TEXT
 
 # A port nobody listens on now.
 free_port() {
