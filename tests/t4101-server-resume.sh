@@ -16,14 +16,20 @@ test_expect_success 'setup: the server, the prompts' '
 	test_line_count = 153 in.jsonl
 '
 
+# exec: in the background ($!) the pid is kc-ask's own, not that of a
+# subshell whose SIGKILL would leave kc-ask running (and writing).
+exec_ask() {
+	exec kc-ask --url "$(cat srv.url)" -n 4 --max-tokens 16 --seed 3 -j 4 "$@"
+}
 ask() {
-	kc-ask --url "$(cat srv.url)" -n 4 --max-tokens 16 --seed 3 -j 4 "$@"
+	(exec_ask "$@")
 }
 
 test_expect_success 'kill -9 mid-run, after some records are written' '
-	{ ask in.jsonl >out.jsonl 2>err & echo $! >ask.pid; } &&
+	{ exec_ask in.jsonl >out.jsonl 2>err & echo $! >ask.pid; } &&
 	while [ "$(wc -l <out.jsonl)" -lt 20 ]; do sleep 0.05; done &&
 	kill -9 "$(cat ask.pid)" &&
+	{ wait "$(cat ask.pid)"; test $? = 137; } &&
 	n=$(wc -l <out.jsonl) &&
 	echo "killed with $n complete records written" &&
 	test "$n" -lt 153
