@@ -3,6 +3,7 @@
 #   make                 build libkc, the tools, and fetch the Qwen tokenizer
 #   make check           run every test
 #   make check-slurm     kc(7)'s Slurm job on a one-node cluster (root)
+#   make check-server    stage 1 against llama.cpp's llama-server
 #   make check-asan      the same under AddressSanitizer and UBSan
 #   make bench           benchmarks, as ratios to reference runs
 #   make bench-full      full-size datasets at every length (bench/full/run)
@@ -99,6 +100,13 @@ check: check-setup all units tokenizers-all
 check-slurm: all
 	KC_BUILD=$(BUILD) KC_SLURM=1 tests/run t5100-slurm
 
+# Stage 1 against a real server, llama.cpp's llama-server with a tiny
+# random-weight Qwen2 model (tests t41xx, tests/ask/llama.sh): the first
+# run builds llama-server into ~/.cache/kc (about 20 minutes on 2 cores),
+# later runs reuse it, so `make check` skips these tests and says so.
+check-server: all tokenizers
+	KC_BUILD=$(BUILD) KC_SERVER=1 tests/run t41
+
 check-asan:
 	$(MAKE) BUILD=build/asan \
 	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
@@ -155,6 +163,7 @@ clean:
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all tokenizers tokenizers-all units check check-setup check-slurm \
+        check-server \
         check-asan bench bench-full demo audit-table stats-png install clean
 .DELETE_ON_ERROR:
 .SECONDARY:

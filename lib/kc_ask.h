@@ -14,9 +14,19 @@
  *                                  content, requests in order, choices
  *                                  in index order within a request
  *   finish_reasons  [string|null, ...] parallel to responses
- *   usage           {...}          the server's usage; when a record
- *                                  needs several requests, numbers are
- *                                  summed key by key (nested objects too)
+ *   usage           {...}          the server's usage, as it reports it;
+ *                                  when a record needs several requests,
+ *                                  numbers are summed key by key (nested
+ *                                  objects too).  Servers differ in what
+ *                                  they count: llama.cpp's counts only
+ *                                  the first choice's completion tokens
+ *                                  when n > 1.
+ *   request_usage   [{...}|null, ...]  each request's usage as the
+ *                                  server sent it, in request order (the
+ *                                  prompt is counted once per request)
+ *   response_tokens [int, ...]     parallel to responses: each answer's
+ *                                  tokens counted by kc with
+ *                                  opts.tokenizer (only when one is set)
  *   ask_error       {message, status, attempts}  only when the record's
  *                                  request failed for good; then the
  *                                  three fields above are absent
@@ -99,11 +109,17 @@ struct kc_ask_opts {
 	size_t max_response;    /* cap on a response body; 0: 64 MiB */
 	unsigned long max_failures; /* stop after this many failed records
 	                           (0: never); see kc_ask_run */
+	int unreachable;        /* stop when one request failed this many
+	                           times to reach a server that has never
+	                           answered (0: never); see kc_ask_run */
+	kc_tokenizer *tokenizer;/* count each answer's tokens with it into
+	                           "response_tokens" (NULL: not counted) */
 	const kc_idset *skip;   /* records whose key is here are skipped */
 };
 
 /* Set the defaults: n 1, concurrency 32, timeout 600 s, connect timeout
- * 30 s, retries 5, backoff 1 s, temperature and top_p not sent. */
+ * 30 s, retries 5, backoff 1 s, unreachable 3, temperature and top_p not
+ * sent. */
 void kc_ask_opts_init(struct kc_ask_opts *o);
 
 #define KC_ASK_MAX_RESPONSE ((size_t)64 << 20)
@@ -125,6 +141,9 @@ struct kc_ask_stats {
 	unsigned in_flight;      /* requests in flight now */
 	unsigned peak_in_flight;
 	unsigned held;           /* records in memory now */
+	int n_limit;             /* the server refused n above this (HTTP
+	                            400, llama.cpp's server: its slots), so
+	                            requests now ask at most this many; 0 */
 };
 
 struct kc_ask_hooks {
@@ -152,13 +171,19 @@ void kc_ask_free(kc_ask *a);
 /*
  * Ask every record of the files files[0..nfiles) ("-" or nfiles == 0:
  * standard input), calling the hooks as records complete.  At most
- * 2 * concurrency + 16 records are held in memory at once.  Returns KC_OK
+ * 2 * concurrency + 16 records are held in memory at once.  A server
+ * that refuses n above some k (HTTP 400 naming the field "n" and "<= k")
+ * gets the record's answers in requests of at most k, from then on for
+ * every record (stats.n_limit says so).  Returns KC_OK
  * when every input was read to its end (records that failed are counted
  * in the stats, not returned), KC_EIO when reading failed (err says
  * where; the records before were all written), KC_ESERVER when
  * opts.max_failures records failed (the last of them was written; those
- * after it were not, and a resumed run asks them), or KC_EINVAL when a
- * hook stopped the run.  When it stops early, it returns once the
+ * after it were not, and a resumed run asks them), KC_ENET when the
+ * server was never reached (no response at all, opts.unreachable
+ * attempts of one request refused, unresolved or timed out while
+ * connecting; nothing after the records already written was written), or
+ * KC_EINVAL when a hook stopped the run.  When it stops early, it returns once the
  * reader thread has finished the read under way.  Once per engine.
  */
 kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,

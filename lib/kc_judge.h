@@ -62,6 +62,17 @@ int kc_metric_graded(enum kc_metric m);
 /* The extraction rule chosen by the kind of record (see kc_judge_record). */
 #define KC_EXTRACT_DEFAULT ((enum kc_extract)-1)
 
+/*
+ * What to do with an answer the server cut short: one whose entry in the
+ * record's "finish_reasons" (kc-ask's, parallel to "responses") is
+ * "length".  Such an answer is not a wrong one; it may not be a right one.
+ */
+enum kc_truncated {
+	KC_TRUNCATED_KEEP,    /* judge it like any other (the default) */
+	KC_TRUNCATED_WRONG,   /* count it, as wrong, without judging it */
+	KC_TRUNCATED_SKIP     /* leave it out of n, correct and pass_rate */
+};
+
 struct kc_judge_opts {
 	enum kc_extract extract;    /* KC_EXTRACT_DEFAULT: auto, or none for
 	                               "prediction"/"pred" records */
@@ -70,6 +81,7 @@ struct kc_judge_opts {
 	int reference_compat;       /* let empty normalized strings match */
 	const char *response_field; /* NULL: responses, prediction or pred */
 	const char *answers_field;  /* NULL: answers */
+	enum kc_truncated truncated;/* answers cut short (see below) */
 };
 
 /* Fill `opt` with the defaults: extract by record, cem, 0.75, strict. */

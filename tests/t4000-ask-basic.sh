@@ -129,13 +129,16 @@ test_expect_success 'bad input lines are reported with file:line, the rest answe
 	check in.jsonl out.jsonl
 '
 
-test_expect_success 'empty input, missing file' '
+test_expect_success 'empty input; a missing file is a usage error, nothing asked' '
 	kc-ask -u "$URL" </dev/null >out &&
 	test_line_count = 0 out &&
 	make_input 2 >in.jsonl &&
-	test_must_fail --status=1 kc-ask -u "$URL" nosuch.jsonl in.jsonl >out 2>err &&
-	test_grep "nosuch.jsonl" err &&
-	check in.jsonl out
+	before=$(server_stat s requests) &&
+	test_must_fail --status=2 kc-ask -u "$URL" in.jsonl nosuch.jsonl >out 2>err &&
+	test_grep "^kc-ask: nosuch.jsonl: No such file or directory" err &&
+	test_grep "Try .kc-ask --help." err &&
+	test_line_count = 0 out &&
+	test "$(server_stat s requests)" = "$before"
 '
 
 test_expect_success 'a huge line (a 3 MB prompt) goes through' '

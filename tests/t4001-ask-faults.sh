@@ -94,10 +94,52 @@ test_expect_success 'a server that caps n is an error, not fewer answers' '
 	test_grep "n-per-request" err
 '
 
-test_expect_success 'no server: clear error, every record written with it, exit 1' '
+test_expect_success 'no server: one error, nothing written, exit 2, within 3 attempts' '
+	make_input 200 >in.jsonl &&
+	test_must_fail --status=2 kc-ask -u http://127.0.0.1:1/v1 --backoff 0.01 \
+		in.jsonl >out.jsonl 2>err &&
+	test_line_count = 0 out.jsonl &&
+	cat err &&
+	test_line_count = 1 err &&
+	test_grep "^kc-ask: http://127.0.0.1:1/v1/chat/completions: no answer from the server yet, 3 attempts of one request failed (cannot connect: Connection refused" err &&
+	test_grep "is it running? (--unreachable)" err
+'
+
+test_expect_success 'no server, --retries below --unreachable: the same' '
+	make_input 5 >in.jsonl &&
+	test_must_fail --status=2 kc-ask -u http://127.0.0.1:1/v1 --retries 1 \
+		--backoff 0.01 in.jsonl >out.jsonl 2>err &&
+	test_line_count = 0 out.jsonl &&
+	test_line_count = 1 err &&
+	test_grep "2 attempts of one request failed" err
+'
+
+test_expect_success 'no such host: the same' '
+	make_input 5 >in.jsonl &&
+	test_must_fail --status=2 kc-ask -u http://no-such-host.invalid/v1 \
+		--backoff 0.01 in.jsonl >out.jsonl 2>err &&
+	test_line_count = 1 err &&
+	test_grep "cannot resolve the host" err
+'
+
+test_expect_success 'a server that has answered, then went away: retried as any failure' '
+	start_server once --delay 0.2 &&
+	make_input 6 >in.jsonl &&
+	{ kc-ask -u "$(cat once.url)" -j 1 --retries 2 --backoff 0.05 \
+		--unreachable 1 in.jsonl >out.jsonl 2>err; echo $? >rc; } &
+	while ! test -s out.jsonl; do sleep 0.02; done &&
+	kill "$(cat "$TRASH/once.pid")" &&
+	wait &&
+	test "$(cat rc)" = 1 &&
+	test_grep "no answer after 3 attempts: cannot connect" err &&
+	! grep -q unreachable err &&
+	test_line_count = 6 out.jsonl
+'
+
+test_expect_success 'no server, --unreachable 0: every record written with its error, exit 1' '
 	make_input 5 >in.jsonl &&
 	test_must_fail --status=1 kc-ask -u http://127.0.0.1:1/v1 --retries 1 \
-		--backoff 0.01 in.jsonl >out.jsonl 2>err &&
+		--unreachable 0 --backoff 0.01 in.jsonl >out.jsonl 2>err &&
 	check in.jsonl out.jsonl --failed r0,r1,r2,r3,r4 &&
 	test_grep "^kc-ask: in.jsonl:1: no answer after 2 attempts: cannot connect: Connection refused" err &&
 	test_grep "5 records: 0 answered, 5 failed" err &&

@@ -57,7 +57,8 @@ test_expect_success '> instead of >> is refused' '
 
 test_expect_success 'failed records are asked again; the later line is the answer' '
 	make_input 3 >in.jsonl &&
-	test_must_fail kc-ask -u http://127.0.0.1:1/v1 --retries 0 in.jsonl >out.jsonl 2>/dev/null &&
+	test_must_fail kc-ask -u http://127.0.0.1:1/v1 --retries 0 --unreachable 0 \
+		in.jsonl >out.jsonl 2>/dev/null &&
 	kc-ask --resume out.jsonl -u "$URL" in.jsonl >>out.jsonl &&
 	test_line_count = 6 out.jsonl &&
 	tail -n 3 out.jsonl >last.jsonl &&
@@ -67,7 +68,7 @@ test_expect_success 'failed records are asked again; the later line is the answe
 test_expect_success '--max-failures stops a run whose server is gone; resume finishes it' '
 	make_input 30 >in.jsonl &&
 	test_must_fail --status=2 kc-ask -u http://127.0.0.1:1/v1 --retries 0 -j 2 \
-		--max-failures 3 in.jsonl >out.jsonl 2>err &&
+		--unreachable 0 --max-failures 3 in.jsonl >out.jsonl 2>err &&
 	test_grep "^kc-ask: 3 records failed: giving up" err &&
 	test_line_count = 3 out.jsonl &&
 	head -n 3 in.jsonl >first.jsonl &&

@@ -32,16 +32,25 @@ static const char usage_text[] =
 "  -h, --help                 show this help and exit\n"
 "      --max-failures N       stop (exit 2) after N records failed\n"
 "      --max-tokens N         max_tokens of each request\n"
-"  -m, --model NAME           the model to ask\n"
+"  -m, --model NAME           the model to ask (default: none sent; the\n"
+"                             server's own, if it has one)\n"
 "  -n, --n N                  answers per record (1)\n"
 "      --n-per-request K      at most K answers per request (1: n is\n"
-"                             never sent, one request per answer)\n"
+"                             never sent, one request per answer); a\n"
+"                             server that refuses n > K gets K anyway\n"
 "      --resume FILE          skip records already answered in FILE\n"
 "      --retries N            retries of a failed request (5)\n"
 "      --seed N               send a seed derived from (N, record id)\n"
+"      --stats                print the totals at the end, saying which\n"
+"                             figures are the server's and which kc's\n"
+"  -t, --tokenizer SPEC       count each answer's tokens with SPEC into\n"
+"                             \"response_tokens\" (see kc-tok(1))\n"
 "      --temperature T\n"
 "      --timeout SECONDS      per request; 0 for none (600)\n"
 "      --top-p P\n"
+"      --unreachable N        stop when one request failed N times to\n"
+"                             reach a server that never answered (3;\n"
+"                             0: retry as for any failure)\n"
 "  -u, --url URL              base URL, e.g. http://127.0.0.1:8000/v1\n"
 "                             (default $OPENAI_BASE_URL)\n"
 "  -V, --version              show the version and exit\n"
@@ -52,7 +61,8 @@ static const char usage_text[] =
 enum {
 	OPT_API_KEY = 256, OPT_BACKOFF, OPT_CONNECT_TIMEOUT, OPT_EXTRA,
 	OPT_MAX_FAILURES, OPT_MAX_TOKENS, OPT_N_PER_REQUEST, OPT_RESUME, OPT_RETRIES,
-	OPT_SEED, OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_P,
+	OPT_SEED, OPT_STATS, OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_P,
+	OPT_UNREACHABLE,
 };
 
 static const struct option longopts[] = {
@@ -70,26 +80,64 @@ static const struct option longopts[] = {
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "tokenizer", required_argument, NULL, 't' },
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "top-p", required_argument, NULL, OPT_TOP_P },
+	{ "unreachable", required_argument, NULL, OPT_UNREACHABLE },
 	{ "url", required_argument, NULL, 'u' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct cli_tool tool = { usage_text, "hj:m:n:u:V", longopts };
+static const struct cli_tool tool = { usage_text, "hj:m:n:t:u:V", longopts };
 
-/* What the hooks need: the input's lines, when known. */
+/* What the hooks need: the input's lines, when known; the totals. */
 struct run {
 	unsigned long total;
+	int n;                    /* --n */
+	int noted;                /* the n limit was reported */
+	unsigned long answers, requests, counted;
+	json_int_t prompt, completion, response_tokens;
 };
+
+/* A number of an object, or 0. */
+static json_int_t num(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
 
 static int on_emit(const json_t *rec, void *ctx)
 {
-	(void)ctx;
+	struct run *r = ctx;
+	const json_t *u = json_object_get(rec, "usage");
+	const json_t *t = json_object_get(rec, "response_tokens"), *v;
+	size_t i;
+
 	cli_write(rec);
+	r->answers += json_array_size(json_object_get(rec, "responses"));
+	r->requests += json_array_size(json_object_get(rec, "request_usage"));
+	r->prompt += num(u, "prompt_tokens");
+	r->completion += num(u, "completion_tokens");
+	json_array_foreach(t, i, v) {
+		r->response_tokens += json_integer_value(v);
+		r->counted++;
+	}
 	return 0;
+}
+
+/* Say once that the server refused n and requests now ask for less. */
+static void note_limit(struct run *r, const struct kc_ask_stats *st, int n)
+{
+	if (!st->n_limit || r->noted)
+		return;
+	r->noted = 1;
+	cli_progress_end();
+	cli_warn("note: the server accepts at most n=%d per request: asking "
+	         "the %d answers of each record in requests of at most %d "
+	         "(--n-per-request %d says so from the start)", st->n_limit,
+	         n, st->n_limit, st->n_limit);
 }
 
 static void on_report(const struct kc_error *err, void *ctx)
@@ -104,6 +152,7 @@ static int on_tick(const struct kc_ask_stats *st, void *ctx)
 	char note[96];
 	int n;
 
+	note_limit(r, st, r->n);
 	/* Whole records reach the file as they complete, so a killed run
 	 * loses only what was in flight (see --resume). */
 	if (fflush(stdout))
@@ -219,6 +268,25 @@ static kc_idset *load_resume(char **paths, int n)
 	return set;
 }
 
+/* --stats: where each figure comes from. */
+static void print_totals(const struct run *r, const struct kc_ask_stats *st,
+                         kc_tokenizer *tok)
+{
+	cli_warn("%lu records written (%lu answered), %lu answers from %lu "
+	         "requests (%lu attempts)", st->written, st->answered,
+	         r->answers, r->requests, st->requests);
+	cli_warn("the server's usage, summed as reported: %lld prompt tokens "
+	         "(once per request), %lld completion tokens (llama.cpp's "
+	         "server counts only the first answer of a request with n > "
+	         "1)", (long long)r->prompt, (long long)r->completion);
+	if (tok)
+		cli_warn("counted by kc with %s: %lld tokens in %lu answers",
+		         kc_tokenizer_name(tok), (long long)r->response_tokens,
+		         r->counted);
+	else
+		cli_warn("answers not counted by kc (-t TOKENIZER counts them)");
+}
+
 int main(int argc, char **argv)
 {
 	struct kc_ask_opts o;
@@ -230,6 +298,9 @@ int main(int argc, char **argv)
 	int nresume = 0, c;
 	json_t *extra = NULL;
 	char *key = NULL;
+	const char *tokspec = NULL;
+	int stats = 0;
+	kc_tokenizer *tok = NULL;
 	kc_idset *skip;
 	kc_status rs;
 	kc_ask *a;
@@ -291,6 +362,16 @@ int main(int argc, char **argv)
 			o.seed = cli_u64("--seed", optarg);
 			o.has_seed = 1;
 			break;
+		case OPT_STATS:
+			stats = 1;
+			break;
+		case 't':
+			tokspec = optarg;
+			break;
+		case OPT_UNREACHABLE:
+			o.unreachable = (int)cli_long("--unreachable", optarg,
+			                              0, 1000);
+			break;
 		case OPT_TEMPERATURE:
 			o.temperature = cli_double("--temperature", optarg, 0,
 			                           100);
@@ -327,6 +408,19 @@ int main(int argc, char **argv)
 			                "with --seed");
 	}
 	o.extra = extra;
+	/* A missing input is the caller's mistake, found before asking. */
+	for (int i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
+			cli_usage_error("%s: %s", argv[i], strerror(errno));
+	if (tokspec) {
+		kc_error_clear(&err);
+		if (kc_tokenizer_open(&tok, tokspec, &err)) {
+			cli_report(&err);
+			exit(CLI_FATAL);
+		}
+		o.tokenizer = tok;
+	}
+	run.n = o.n;
 	skip = load_resume(resume, nresume);
 	o.skip = skip;
 
@@ -341,8 +435,11 @@ int main(int argc, char **argv)
 	rs = kc_ask_run(a, argv + optind, argc - optind, &hooks, &run, &err);
 	kc_ask_get_stats(a, &st);
 	cli_progress_end();
+	note_limit(&run, &st, o.n);
 	if (rs)
 		cli_report(&err);
+	if (stats)
+		print_totals(&run, &st, tok);
 	if (st.failed || st.skipped || st.bad)
 		cli_warn("%lu record%s: %lu answered, %lu failed, %lu already "
 		         "answered (skipped), %lu bad", st.read,
@@ -350,6 +447,7 @@ int main(int argc, char **argv)
 		         st.skipped, st.bad);
 	kc_ask_free(a);
 	kc_idset_free(skip);
+	kc_tokenizer_free(tok);
 	json_decref(extra);
 	if (key)
 		memset(key, 0, strlen(key));

@@ -11,7 +11,8 @@
 
 static const char usage_text[] =
 "Usage: kc-judge [-hsuV] [-a field] [-e rule] [-m metric] [-r field]\n"
-"                [-t threshold] [--reference-compat] [file ...]\n"
+"                [-t threshold] [--reference-compat] [--truncated how]\n"
+"                [file ...]\n"
 "\n"
 "Score each record's responses against its gold answers and add \"judge\".\n"
 "\n"
@@ -25,6 +26,9 @@ static const char usage_text[] =
 "  -r, --response-field=FIELD  the responses (a string or a list of\n"
 "                              strings; default responses, prediction, pred)\n"
 "  -t, --threshold=T           f1, format_f1: correct when above T (0.75)\n"
+"      --truncated=HOW         an answer cut short (finish reason \"length\"):\n"
+"                              keep (judge it; default), wrong (count it\n"
+"                              as wrong), skip (leave it out of n)\n"
 "      --reference-compat      let an answer that normalizes to \"\" match\n"
 "                              (the reference's behaviour)\n"
 "  -s, --summary               print averages and the histogram of correct\n"
@@ -33,7 +37,7 @@ static const char usage_text[] =
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n";
 
-enum { OPT_COMPAT = 256 };
+enum { OPT_COMPAT = 256, OPT_TRUNCATED };
 
 static const struct option longopts[] = {
 	{ "answers-field", required_argument, NULL, 'a' },
@@ -44,6 +48,7 @@ static const struct option longopts[] = {
 	{ "response-field", required_argument, NULL, 'r' },
 	{ "summary", no_argument, NULL, 's' },
 	{ "threshold", required_argument, NULL, 't' },
+	{ "truncated", required_argument, NULL, OPT_TRUNCATED },
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -133,6 +138,17 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			cli_unbuffered();
+			break;
+		case OPT_TRUNCATED:
+			if (!strcmp(optarg, "keep"))
+				o.truncated = KC_TRUNCATED_KEEP;
+			else if (!strcmp(optarg, "wrong"))
+				o.truncated = KC_TRUNCATED_WRONG;
+			else if (!strcmp(optarg, "skip"))
+				o.truncated = KC_TRUNCATED_SKIP;
+			else
+				cli_usage_error("unknown --truncated '%s' (keep, "
+				                "wrong or skip)", optarg);
 			break;
 		}
 	}

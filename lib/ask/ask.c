@@ -48,6 +48,7 @@
 
 #define QCAP 16
 #define TICK_MS 200
+#define SPLIT_CAP 64   /* parts a record may be split into on the way */
 
 enum { IT_REC, IT_BAD, IT_FATAL, IT_END };
 
@@ -70,6 +71,7 @@ struct part {
 	long seed;                  /* -1: none sent */
 	int64_t due;                /* P_WAIT: when to retry (ms) */
 	json_t *responses, *finish; /* this part's answers, once done */
+	json_t *usage;              /* the server's usage for it, or NULL */
 	struct part *prev, *next;   /* ready or wait list */
 };
 
@@ -86,8 +88,8 @@ struct slot {
 	size_t keylen;
 	char keybuf[32];
 	int nparts, left;           /* parts not yet done */
+	int cap;                    /* parts allocated (room to split) */
 	struct part *parts;
-	json_t *usage;
 	int failed;
 	struct kc_error err;        /* S_REPORT, or why it failed */
 	long status;                /* HTTP status of the last attempt */
@@ -132,6 +134,9 @@ struct kc_ask {
 	char **files;
 	int nfiles;
 
+	int reached;                /* the server has answered, once */
+	struct kc_error dead;       /* why it seems unreachable */
+	int dead_attempts;
 	int input_done;
 	kc_status input_status;
 	struct kc_error input_err;
@@ -158,6 +163,7 @@ void kc_ask_opts_init(struct kc_ask_opts *o)
 	o->connect_timeout_ms = 30000;
 	o->retries = 5;
 	o->backoff_ms = 1000;
+	o->unreachable = 3;
 }
 
 /* ------------------------------------------------------------------ */
@@ -343,11 +349,11 @@ static void slot_release(struct slot *s)
 		for (int i = 0; i < s->nparts; i++) {
 			json_decref(s->parts[i].responses);
 			json_decref(s->parts[i].finish);
+			json_decref(s->parts[i].usage);
 		}
 		free(s->parts);
 	}
 	json_decref(s->rec);
-	json_decref(s->usage);
 	kc_buf_release(&s->prefix);
 	memset(s, 0, sizeof *s);
 }
@@ -480,6 +486,25 @@ static struct slot *slot_at(kc_ask *a, unsigned long seq)
 	return &a->ring[seq % a->wsize];
 }
 
+/* Add a part of n answers to the slot (which has room for it). */
+static struct part *new_part(kc_ask *a, struct slot *s, int n)
+{
+	struct part *p = &s->parts[s->nparts];
+
+	p->slot = s;
+	p->index = s->nparts;
+	p->n = n;
+	p->seed = a->o.has_seed ? kc_ask_seed(a->o.seed, s->key, s->keylen,
+	                                      p->index) : -1;
+	p->responses = json_array();
+	p->finish = json_array();
+	s->nparts++;
+	s->left++;
+	if (!p->responses || !p->finish)
+		return NULL;
+	return p;
+}
+
 /* Put a new record (or a problem to report) at the tail of the window. */
 static void admit(kc_ask *a, struct item *it)
 {
@@ -523,27 +548,21 @@ static void admit(kc_ask *a, struct item *it)
 		s->key = s->prefix.data;
 		s->keylen = s->prefix.len;
 	}
-	s->nparts = s->left = a->nparts;
-	s->parts = calloc((size_t)s->nparts, sizeof *s->parts);
+	/* Room for the parts of a smaller n per request, should the
+	 * server turn out to cap n (split_part). */
+	s->cap = a->o.n < SPLIT_CAP ? a->o.n : SPLIT_CAP;
+	if (s->cap < a->nparts)
+		s->cap = a->nparts;
+	s->parts = calloc((size_t)s->cap, sizeof *s->parts);
 	if (!s->parts) {
 		kc_error_set(&s->err, KC_ENOMEM, "out of memory");
 		goto bad;
 	}
-	for (int i = 0; i < s->nparts; i++) {
-		struct part *p = &s->parts[i];
-
-		p->slot = s;
-		p->index = i;
-		p->n = kc_ask_part_n(&a->o, i);
-		p->seed = a->o.has_seed ? kc_ask_seed(a->o.seed, s->key,
-		                                      s->keylen, i) : -1;
-		p->responses = json_array();
-		p->finish = json_array();
-		if (!p->responses || !p->finish) {
+	for (int i = 0; i < a->nparts; i++)
+		if (!new_part(a, s, kc_ask_part_n(&a->o, i))) {
 			kc_error_set(&s->err, KC_ENOMEM, "out of memory");
 			goto bad;
 		}
-	}
 	return;
 bad:
 	{
@@ -787,6 +806,70 @@ static int transport_error(struct conn *c, CURLcode rc, struct kc_error *e)
 	}
 }
 
+/* Cut part p down to k answers, the rest into new parts of at most k,
+ * ready to start.  -1 when the record has no room for them. */
+static int split_part(kc_ask *a, struct part *p, int k)
+{
+	struct slot *s = p->slot;
+	int extra = p->n - k;
+
+	if (s->nparts + (extra + k - 1) / k > s->cap)
+		return -1;
+	p->n = k;
+	for (; extra > 0; extra -= k) {
+		struct part *q = new_part(a, s, extra < k ? extra : k);
+
+		if (!q)
+			return -1;
+		make_ready(a, q);
+	}
+	return 0;
+}
+
+/*
+ * The server refused n above k (llama.cpp's server: n at most its number
+ * of slots).  From now on ask at most k answers per request: for the
+ * records to come, and for the parts of those in the window that have
+ * not gone out yet.  Parts in flight that asked for more come back with
+ * the same refusal and are split then.
+ */
+static void limit_n(kc_ask *a, int k)
+{
+	if (a->st.n_limit && a->st.n_limit <= k)
+		return;
+	a->st.n_limit = k;
+	a->o.n_per_request = k;
+	a->nparts = kc_ask_parts(&a->o);
+	for (unsigned long q = a->head; q < a->tail; q++) {
+		struct slot *s = slot_at(a, q);
+		int n = s->nparts;
+
+		if (s->kind != S_RECORD || s->failed)
+			continue;
+		for (int i = 0; i < n; i++) {
+			struct part *p = &s->parts[i];
+
+			if ((p->state == P_FRESH || p->state == P_READY ||
+			     p->state == P_WAIT) && p->n > k)
+				split_part(a, p, k);
+		}
+	}
+}
+
+/* A request that never reached the server: refused, no such host, or
+ * timed out before the connection was made. */
+static int unreached(struct conn *c, CURLcode rc)
+{
+	curl_off_t connected = 0;
+
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T,
+		                         &connected) == CURLE_OK &&
+		       connected == 0;
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
 /* A request ended: record its answers, or schedule a retry, or fail. */
 static void finish(kc_ask *a, struct conn *c, CURLcode rc)
 {
@@ -805,13 +888,25 @@ static void finish(kc_ask *a, struct conn *c, CURLcode rc)
 	kc_error_clear(&e);
 	if (rc != CURLE_OK) {
 		retry = transport_error(c, rc, &e);
+		/* A server never reached: stop the run early, before every
+		 * record has spent its retries on it. */
+		if (!a->reached && a->o.unreachable > 0 && !a->dead.status &&
+		    (p->attempts >= a->o.unreachable ||
+		     p->attempts > a->o.retries) && unreached(c, rc)) {
+			a->dead = e;
+			a->dead_attempts = p->attempts;
+		}
 	} else {
 		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+		a->reached = 1;
 		if (status >= 200 && status < 300) {
-			kc_status st = kc_ask_parse_response(
-				c->resp.data ? c->resp.data : "", c->resp.len,
-				p->n, p->responses, p->finish, &s->usage, &e);
+			kc_status st;
 
+			json_decref(p->usage);
+			p->usage = NULL;
+			st = kc_ask_parse_response(
+				c->resp.data ? c->resp.data : "", c->resp.len,
+				p->n, p->responses, p->finish, &p->usage, &e);
 			if (!st) {
 				part_done(p);
 				return;
@@ -823,10 +918,26 @@ static void finish(kc_ask *a, struct conn *c, CURLcode rc)
 		} else {
 			char text[300];
 
+			int k;
+
 			kc_ask_error_text(c->resp.data ? c->resp.data : "",
 			                  c->resp.len, text, sizeof text);
-			kc_error_set(&e, KC_ESERVER, "HTTP %ld: %s", status,
-			             text);
+			k = kc_ask_n_limit(status, text);
+			if (k > 0 && k < p->n) {
+				limit_n(a, k);
+				if (!split_part(a, p, k)) {
+					/* Not a failed attempt: ask again,
+					 * for fewer. */
+					p->attempts--;
+					make_ready(a, p);
+					return;
+				}
+			}
+			kc_error_set(&e, KC_ESERVER, "HTTP %ld: %s%s", status,
+			             text, !a->o.model && status >= 400 &&
+			             status < 500 && strstr(text, "model")
+			             ? " (no --model was given: this server "
+			               "needs one)" : "");
 			retry = kc_ask_status_retryable(status);
 		}
 	}
@@ -906,30 +1017,68 @@ static int reap(kc_ask *a)
 /* ------------------------------------------------------------------ */
 /* Output */
 
-static kc_status set_answers(struct slot *s)
+/* The counts of `resp`'s answers with the tokenizer, or NULL. */
+static json_t *count_answers(kc_tokenizer *tok, const json_t *resp)
 {
-	json_t *rec = s->rec, *resp, *fin;
+	json_t *counts = json_array(), *r;
+	size_t i;
 
-	if (s->nparts == 1) {
-		resp = json_incref(s->parts[0].responses);
-		fin = json_incref(s->parts[0].finish);
-	} else {
-		resp = json_array();
-		fin = json_array();
-		for (int i = 0; resp && fin && i < s->nparts; i++)
-			if (json_array_extend(resp, s->parts[i].responses) ||
-			    json_array_extend(fin, s->parts[i].finish))
-				break;
+	json_array_foreach(resp, i, r) {
+		size_t n;
+
+		if (!counts || kc_tokenizer_count(tok, json_string_value(r),
+		                                  json_string_length(r), &n,
+		                                  NULL) ||
+		    json_array_append_new(counts, json_integer((json_int_t)n))) {
+			json_decref(counts);
+			return NULL;
+		}
+	}
+	return counts;
+}
+
+static kc_status set_answers(kc_ask *a, struct slot *s)
+{
+	json_t *rec = s->rec, *resp, *fin, *sum = NULL, *each;
+	int bad = 0, have_usage = 0;
+
+	resp = json_array();
+	fin = json_array();
+	each = json_array();
+	for (int i = 0; resp && fin && each && i < s->nparts; i++) {
+		struct part *p = &s->parts[i];
+
+		if (json_array_extend(resp, p->responses) ||
+		    json_array_extend(fin, p->finish) ||
+		    json_array_append(each, p->usage ? p->usage
+		                                     : json_null())) {
+			bad = 1;
+			break;
+		}
+		if (p->usage) {
+			have_usage = 1;
+			if (!sum && !(sum = json_object()))
+				bad = 1;
+			else if (kc_ask_usage_add(sum, p->usage))
+				bad = 1;
+		}
 	}
 	json_object_del(rec, "ask_error");
-	if (json_object_set_new(rec, "responses", resp) ||
-	    json_object_set_new(rec, "finish_reasons", fin))
-		return KC_ENOMEM;
-	if (s->usage)
-		return json_object_set(rec, "usage", s->usage) ? KC_ENOMEM
-		                                               : KC_OK;
-	json_object_del(rec, "usage");
-	return KC_OK;
+	bad |= json_object_set_new(rec, "responses", resp);
+	bad |= json_object_set_new(rec, "finish_reasons", fin);
+	if (have_usage) {
+		bad |= json_object_set_new(rec, "usage", sum);
+		bad |= json_object_set_new(rec, "request_usage", each);
+	} else {
+		json_decref(sum);
+		json_decref(each);
+		json_object_del(rec, "usage");
+		json_object_del(rec, "request_usage");
+	}
+	if (a->o.tokenizer && !bad)
+		bad |= json_object_set_new(rec, "response_tokens",
+		                           count_answers(a->o.tokenizer, resp));
+	return bad ? KC_ENOMEM : KC_OK;
 }
 
 static kc_status set_error(struct slot *s)
@@ -943,6 +1092,8 @@ static kc_status set_error(struct slot *s)
 	json_object_del(rec, "responses");
 	json_object_del(rec, "finish_reasons");
 	json_object_del(rec, "usage");
+	json_object_del(rec, "request_usage");
+	json_object_del(rec, "response_tokens");
 	return !e || json_object_set_new(rec, "ask_error", e) ? KC_ENOMEM
 	                                                      : KC_OK;
 }
@@ -978,7 +1129,7 @@ static int emit_head(kc_ask *a, const struct kc_ask_hooks *h, void *ctx)
 				st = set_error(s);
 				a->st.failed++;
 			} else {
-				st = set_answers(s);
+				st = set_answers(a, s);
 				a->st.answered++;
 			}
 			a->st.written++;
@@ -1044,6 +1195,16 @@ kc_status kc_ask_run(kc_ask *a, char **files, int nfiles,
 		start_ready(a);
 		curl_multi_perform(a->multi, &running);
 		done = reap(a);
+		if (a->dead.status) {
+			result = kc_error_set(err, KC_ENET, "%s: no answer from "
+			                      "the server yet, %d attempt%s of one "
+			                      "request failed (%s); is it running? "
+			                      "(--unreachable)", a->endpoint,
+			                      a->dead_attempts,
+			                      a->dead_attempts == 1 ? "" : "s",
+			                      a->dead.text);
+			break;
+		}
 		emitted = emit_head(a, h, ctx);
 		if (emitted == -2) {
 			result = kc_error_set(err, KC_ESERVER, "%lu records "

@@ -285,6 +285,26 @@ out:
 	return st;
 }
 
+int kc_ask_n_limit(long status, const char *text)
+{
+	const char *p;
+	long k;
+
+	if (status != 400 || (!strstr(text, "'n'") && !strstr(text, "\"n\"") &&
+	                      !strstr(text, "`n`")))
+		return 0;
+	for (p = text; (p = strstr(p, "<=")); ) {
+		p += 2;
+		while (*p == ' ')
+			p++;
+		if (isdigit((unsigned char)*p)) {
+			k = strtol(p, NULL, 10);
+			return k >= 1 && k <= 65536 ? (int)k : 0;
+		}
+	}
+	return 0;
+}
+
 kc_status kc_ask_usage_add(json_t *acc, const json_t *u)
 {
 	const char *key;

@@ -82,6 +82,14 @@ kc_status kc_ask_usage_add(json_t *acc, const json_t *u);
  */
 void kc_ask_error_text(const char *body, size_t len, char *buf, size_t size);
 
+/*
+ * The largest n a server accepts, from its refusal of a larger one: an
+ * HTTP 400 whose message names the field n and a bound "<= K" (llama.cpp:
+ * "Field 'n': Value must be between 1 <= value <= 4, but got 8"; OpenAI:
+ * "Invalid 'n': ... Expected a value <= 128").  0 when it is not one.
+ */
+int kc_ask_n_limit(long status, const char *text);
+
 /* Replace every occurrence of `secret` in `text` with "[REDACTED]"
  * (text is a NUL-terminated buffer of `size` bytes). */
 void kc_ask_redact(char *text, size_t size, const char *secret);

@@ -568,7 +568,8 @@ static kc_status add_totals(kc_judge *j, size_t n, size_t correct,
 	t->answered += answered;
 	t->correct += correct;
 	t->any_correct += correct > 0;
-	t->pass_rate_sum += (double)correct / (double)n;
+	if (n)
+		t->pass_rate_sum += (double)correct / (double)n;
 	for (int k = 0; k < KC_METRIC_COUNT; k++)
 		t->metric_sum[k] += sums[k];
 	/* bins 0..n, as the reference's cem_stats shows them */
@@ -637,7 +638,7 @@ static kc_status golds_of(kc_judge *j, json_t *garr, json_t *av, size_t n,
 
 /* What one record's responses scored, summed. */
 struct tally {
-	size_t n, correct, answered;
+	size_t n, correct, answered, truncated, skipped;
 	double sums[KC_METRIC_COUNT];
 };
 
@@ -675,6 +676,40 @@ static kc_status score_one(kc_judge *j, enum kc_extract how, const char *s,
 	return json_array_append_new(list, o) ? kc_error_nomem(err) : KC_OK;
 }
 
+static const char *const trunc_names[] = {
+	[KC_TRUNCATED_KEEP] = "keep", [KC_TRUNCATED_WRONG] = "wrong",
+	[KC_TRUNCATED_SKIP] = "skip",
+};
+
+/* 1 when response i was cut short: "finish_reasons"[i] is "length". */
+static int cut_short(const json_t *finish, size_t i)
+{
+	const char *f = json_string_value(json_array_get(finish, i));
+
+	return f && !strcmp(f, "length");
+}
+
+/* The entry of a truncated response that is not judged: wrong (every
+ * metric 0) or skipped (no metrics). */
+static kc_status unjudged(kc_judge *j, struct tally *t, json_t *list,
+                          struct kc_error *err)
+{
+	json_t *o = json_pack("{s:n,s:b}", "answer", "truncated", 1);
+
+	if (!o)
+		return kc_error_nomem(err);
+	if (j->opt.truncated == KC_TRUNCATED_SKIP) {
+		json_object_set_new(o, "skipped", json_true());
+		t->skipped++;
+	} else {
+		for (int k = 0; k < KC_METRIC_COUNT; k++)
+			json_object_set_new(o, metric_names[k],
+			                    kc_metric_graded((enum kc_metric)k)
+			                    ? json_real(0) : json_integer(0));
+	}
+	return json_array_append_new(list, o) ? kc_error_nomem(err) : KC_OK;
+}
+
 /* The record's "judge": the rule, the metric, the counts, the list. */
 static json_t *judge_json(const kc_judge *j, enum kc_extract how,
                           const struct tally *t, json_t *list)
@@ -692,8 +727,15 @@ static json_t *judge_json(const kc_judge *j, enum kc_extract how,
 		json_object_set_new(jd, "reference_compat", json_true());
 	json_object_set_new(jd, "n", json_integer((json_int_t)t->n));
 	json_object_set_new(jd, "correct", json_integer((json_int_t)t->correct));
-	json_object_set_new(jd, "pass_rate",
-	                    json_real((double)t->correct / (double)t->n));
+	/* every answer skipped (--truncated skip): no rate, 0 */
+	json_object_set_new(jd, "pass_rate", json_real(t->n ? (double)t->correct
+	                                               / (double)t->n : 0.0));
+	if (t->truncated) {
+		json_object_set_new(jd, "truncated",
+		                    json_integer((json_int_t)t->truncated));
+		json_object_set_new(jd, "truncated_as",
+		                    json_string(trunc_names[j->opt.truncated]));
+	}
 	json_object_set_new(jd, "any_correct", json_boolean(t->correct > 0));
 	json_object_set(jd, "responses", list);
 	return jd;
@@ -704,7 +746,7 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 	const char *aname = j->opt.answers_field ? j->opt.answers_field
 	                                         : "answers";
 	const char *rname;
-	json_t *av, *rv, *garr, *rarr, *jd, *list;
+	json_t *av, *rv, *garr, *rarr, *jd, *list, *finish;
 	size_t ngold;
 	struct tally t = { 0 };
 	enum kc_extract how = j->opt.extract;
@@ -727,14 +769,25 @@ kc_status kc_judge_record(kc_judge *j, json_t *rec, struct kc_error *err)
 		return st;
 	if (how == KC_EXTRACT_DEFAULT)
 		how = is_pred ? KC_EXTRACT_NONE : KC_EXTRACT_AUTO;
+	/* kc-ask's finish reasons, when they go with these responses */
+	finish = json_object_get(rec, "finish_reasons");
+	if (strcmp(rname, "responses") || !json_is_array(finish) ||
+	    json_array_size(finish) != t.n)
+		finish = NULL;
 	if (!(list = json_array()))
 		return kc_error_nomem(err);
 	for (size_t i = 0; i < t.n && !st; i++) {
 		size_t len;
 		const char *s = nth(rarr, rv, i, &len);
+		int cut = finish && cut_short(finish, i);
 
-		st = score_one(j, how, s, len, rname, i, &t, list, err);
+		t.truncated += cut;
+		if (cut && j->opt.truncated != KC_TRUNCATED_KEEP)
+			st = unjudged(j, &t, list, err);
+		else
+			st = score_one(j, how, s, len, rname, i, &t, list, err);
 	}
+	t.n -= t.skipped;
 	jd = st ? NULL : judge_json(j, how, &t, list);
 	json_decref(list);
 	if (st)

@@ -8,7 +8,7 @@ in input order, with every input field unchanged.  Records listed in
 --failed must carry an ask_error (message, status, attempts) and no
 answers; the others must carry the n answers the reference server gives
 (server.answer: requests of at most K answers, in order), "stop" finish
-reasons and the usage summed over the requests.  Prints a one-line
+reasons, the usage summed over the requests and each request's usage.  Prints a one-line
 summary; exits 1 with the first differences otherwise.
 """
 import argparse
@@ -61,11 +61,12 @@ def expected_answers(prompt, n, npr):
         k = min(npr, left)
         parts.append(k)
         left -= k
-    responses, usage = [], {}
+    responses, usage, each = [], {}, []
     for k in parts:
         responses += [answer(prompt, i) for i in range(k)]
         add_usage(usage, usage_of(prompt, k))
-    return responses, usage
+        each.append(usage_of(prompt, k))
+    return responses, usage, each
 
 
 def main():
@@ -98,7 +99,8 @@ def main():
     for want, got in zip(inp, out):
         rid = str(want.get("id"))
         for k, v in want.items():
-            if k in ("responses", "finish_reasons", "usage", "ask_error"):
+            if k in ("responses", "finish_reasons", "usage", "ask_error",
+                     "request_usage"):
                 continue
             if got.get(k) != v:
                 errors.append("%s: field %s changed" % (rid, k))
@@ -109,14 +111,15 @@ def main():
                     or not isinstance(e.get("attempts"), int) \
                     or not (e.get("status") is None or isinstance(e.get("status"), int)):
                 errors.append("%s: no proper ask_error: %s" % (rid, e))
-            for k in ("responses", "finish_reasons", "usage"):
+            for k in ("responses", "finish_reasons", "usage",
+                      "request_usage"):
                 if k in got:
                     errors.append("%s: failed record has %s" % (rid, k))
             continue
         if "ask_error" in got:
             errors.append("%s: unexpected ask_error %s" % (rid, got["ask_error"]))
             continue
-        responses, usage = expected_answers(prompt_of(want), a.n, npr)
+        responses, usage, each = expected_answers(prompt_of(want), a.n, npr)
         if got.get("responses") != responses:
             errors.append("%s: responses %s, expected %s" %
                           (rid, got.get("responses"), responses))
@@ -124,6 +127,9 @@ def main():
             errors.append("%s: finish_reasons %s" % (rid, got.get("finish_reasons")))
         if got.get("usage") != usage:
             errors.append("%s: usage %s, expected %s" % (rid, got.get("usage"), usage))
+        if got.get("request_usage") != each:
+            errors.append("%s: request_usage %s, expected %s" %
+                          (rid, got.get("request_usage"), each))
     if nf != len(failed):
         errors.append("expected %d failed records, found %d in the output" %
                       (len(failed), nf))

@@ -29,6 +29,9 @@ Behaviours:
     cap:K         answer with at most K choices (a server that caps n)
     echo          401 whose message echoes the Authorization header
 
+With --max-n K, a request for more than K choices gets the 400 that
+llama.cpp's server sends when n is above its number of slots.
+
 GET /stats gives {"requests", "peak", "active"}: peak is the largest
 number of requests being handled at once.  Every POST is logged as one
 JSON line (--log): prompt, attempt, n, seed, behaviour, time, auth.
@@ -40,6 +43,7 @@ answer is G" and the others in a wrong answer.
 
 Usage: server.py --port-file FILE [--script FILE] [--log FILE]
                  [--delay SECONDS] [--key KEY] [--oracle FILE]
+                 [--max-n K]
 """
 import argparse
 import email.utils
@@ -87,7 +91,8 @@ def usage_of(prompt, n):
 
 
 class State:
-    def __init__(self, script, log, delay, key):
+    def __init__(self, script, log, delay, key, max_n=None):
+        self.max_n = max_n
         self.script = script
         self.log = log
         self.delay = delay
@@ -166,6 +171,13 @@ class Handler(BaseHTTPRequestHandler):
                     "auth": auth != "", "early": early,
                     "keys": sorted(req)}) + "\n")
                 st.log.flush()
+        if st.max_n is not None and n > st.max_n:
+            # llama.cpp's words (tools/server), status and body
+            self.send_json(400, {"error": {
+                "code": 400, "type": "invalid_request_error",
+                "message": "Field 'n': Value must be between 1 <= value "
+                           "<= %d, but got %d" % (st.max_n, n)}})
+            return
         if early:
             self.error_body(400, "retried too early (Retry-After ignored)")
             return
@@ -247,6 +259,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--key")
     ap.add_argument("--oracle")
+    ap.add_argument("--max-n", type=int)
     a = ap.parse_args()
     if a.oracle:
         with open(a.oracle) as f:
@@ -259,7 +272,7 @@ def main():
             script = json.load(f)
     log = open(a.log, "a") if a.log else None
     srv = Server(("127.0.0.1", 0), Handler)
-    srv.state = State(script, log, a.delay, a.key)
+    srv.state = State(script, log, a.delay, a.key, a.max_n)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])

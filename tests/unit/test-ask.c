@@ -212,6 +212,26 @@ TEST(error_text)
 	CHECK_EQ_STR(buf, "\xc3\xa9\xc3\xa9");
 }
 
+TEST(n_limit_from_the_refusal)
+{
+	/* llama.cpp's server (tools/server), as it answers n=8 with 4 slots */
+	CHECK(kc_ask_n_limit(400, "Field 'n': Value must be between 1 <= "
+	                     "value <= 4, but got 8") == 4);
+	/* OpenAI's words for its own bound */
+	CHECK(kc_ask_n_limit(400, "Invalid 'n': integer above maximum value. "
+	                     "Expected a value <= 128, but got 200 "
+	                     "instead.") == 128);
+	CHECK(kc_ask_n_limit(400, "\"n\" must be <= 16") == 16);
+	/* not a 400, not about n, no bound */
+	CHECK(kc_ask_n_limit(500, "Field 'n': Value must be between 1 <= "
+	                     "value <= 4, but got 8") == 0);
+	CHECK(kc_ask_n_limit(400, "Field 'max_tokens': Value must be "
+	                     "between 1 <= value <= 4") == 0);
+	CHECK(kc_ask_n_limit(400, "Field 'n': must be positive") == 0);
+	CHECK(kc_ask_n_limit(400, "Field 'n': Value must be <= 0") == 0);
+	CHECK(kc_ask_n_limit(400, "") == 0);
+}
+
 TEST(redact)
 {
 	char t[64] = "key sk-123456 and sk-123456.";
@@ -439,6 +459,7 @@ int main(void)
 	RUN(parse_response_orders_choices);
 	RUN(parse_response_errors);
 	RUN(error_text);
+	RUN(n_limit_from_the_refusal);
 	RUN(redact);
 	RUN(retryable_statuses);
 	RUN(retry_after);
