@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/private.h"
 #include "audit/private.h"
 
 static const struct solver {
@@ -315,23 +316,10 @@ static int by_name(const void *a, const void *b)
 	              ((const struct group *)b)->name);
 }
 
-/* "8k" < "16k" < "128k"; "-" and "other" last. */
-static double length_value(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s)
-		return 1e300;
-	return *end == 'k' ? v * 1024 : v;
-}
-
 static int by_length(const void *a, const void *b)
 {
-	double x = length_value(((const struct group *)a)->name);
-	double y = length_value(((const struct group *)b)->name);
-
-	return x < y ? -1 : x > y ? 1 : by_name(a, b);
+	return kc_length_label_cmp(((const struct group *)a)->name,
+	                           ((const struct group *)b)->name);
 }
 
 static json_t *groups_json(const struct groups *gs, unsigned run,

@@ -24,4 +24,8 @@ kc_status kc_name_parse(const char *const *names, size_t n, const char *what,
 
 #define KC_NAMES(a) (a), (sizeof (a) / sizeof *(a))
 
+/* Order of length labels: "4k" < "8k" < "16k" < "128k", then any other
+ * ("-", "other") by name. */
+int kc_length_label_cmp(const char *a, const char *b);
+
 #endif

@@ -109,3 +109,20 @@ kc_status kc_name_parse(const char *const *names, size_t n, const char *what,
 			                        names[i]);
 	return kc_error_set(err, KC_EINVAL, "unknown %s '%s' (%s)", what, s, list);
 }
+
+static double length_value(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s)
+		return 1e300;
+	return *end == 'k' ? v * 1024 : v;
+}
+
+int kc_length_label_cmp(const char *a, const char *b)
+{
+	double x = length_value(a), y = length_value(b);
+
+	return x < y ? -1 : x > y ? 1 : strcmp(a, b);
+}

@@ -549,10 +549,9 @@ static long real_key(const struct chainrec *s, long h)
 static kc_status near_miss_key(struct chainrec *s, const char *key,
                                char *out)
 {
-	static const char nano[] = "_-0123456789abcdefghijklmnopqrstuvwxyz"
-	                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	const struct kc_uuid_format *f = &s->plan.uuid;
-	const char *alpha = f->kind == KC_UUID_NANO ? nano : nano + 2;
+	const char *alpha = kc_uuid_nano_alphabet + (f->kind == KC_UUID_NANO ?
+	                                             0 : 2);
 	uint64_t nalpha = f->kind == KC_UUID_NANO ? 64 : 16;
 
 	for (int tries = 0; tries < 1000; tries++) {

@@ -122,6 +122,8 @@ void kc_uuid_format_name(const struct kc_uuid_format *fmt, char *buf,
 void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out);
 /* 1 when c can occur in a key of the format. */
 int kc_uuid_char(const struct kc_uuid_format *fmt, unsigned char c);
+/* nanoid's 64 symbols; from index 2 on, the 16 hex digits first. */
+extern const char kc_uuid_nano_alphabet[];
 
 /* Pairs a plan inserts, and how many of them end in a question. */
 void kc_chain_count(const struct kc_plan *plan, long *pairs,

@@ -16,7 +16,8 @@
 #include "kc.h"
 #include "pipe/private.h"
 
-static const char nano_alphabet[] =
+/* nanoid's URL alphabet; its third to eighteenth are the hex digits */
+const char kc_uuid_nano_alphabet[] =
 	"_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out)
@@ -38,7 +39,7 @@ void kc_uuid_make(kc_rng *rng, const struct kc_uuid_format *fmt, char *out)
 				b[i] &= 63;
 		}
 		for (int i = 0; i < fmt->len; i++)
-			out[i] = nano_alphabet[b[i]];
+			out[i] = kc_uuid_nano_alphabet[b[i]];
 		out[fmt->len] = '\0';
 		return;
 	}

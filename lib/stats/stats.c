@@ -173,23 +173,10 @@ static int by_name(const void *a, const void *b)
 	              ((const struct stats_acc *)b)->name);
 }
 
-/* "4k" < "8k" < "16k"; "-" and "other" last (kc-audit's order). */
-static double length_value(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s)
-		return 1e300;
-	return *end == 'k' ? v * 1024 : v;
-}
-
 static int by_length(const void *a, const void *b)
 {
-	double x = length_value(((const struct stats_acc *)a)->name);
-	double y = length_value(((const struct stats_acc *)b)->name);
-
-	return x < y ? -1 : x > y ? 1 : by_name(a, b);
+	return kc_length_label_cmp(((const struct stats_acc *)a)->name,
+	                           ((const struct stats_acc *)b)->name);
 }
 
 json_t *kc_stats_summary(const kc_stats *s)

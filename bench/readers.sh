@@ -1,10 +1,11 @@
 #!/bin/sh
-# bench/stats.sh - kc-stats' speed, as ratios to references run in the
+# bench/readers.sh - the speed of the tools that only read rendered
+# records, kc-audit and kc-stats, as ratios to references run in the
 # same command on the same records (bench/records: the real HotpotQA
 # samples to N records at LEN, rendered as verl):
 #
-#  1. kc-verify on the same file: kc-stats should be no slower than
-#     proving the records sound (issue 11);
+#  1. kc-verify on the same file: each should cost no more than proving
+#     the records sound (issues 8 and 11);
 #  2. python3 reading the same lines with json.loads: a parse-only floor
 #     outside our code.
 #
@@ -46,16 +47,18 @@ def cpu(cmd):
         best = t if best is None else min(best, t)
     return max(best, 1e-6)
 
-stats = cpu(["kc-stats"])
 verify = cpu(["kc-verify", "-q"])
 pyjson = cpu(["python3", "-c",
               "import json, sys\nfor l in sys.stdin: json.loads(l)"])
-print("stats  kc-stats on %d verl records (%.1f MB), CPU seconds, best of %d"
-      % (records, mb, runs))
-for name, t in (("kc-stats", stats), ("kc-verify", verify),
-                ("python3 json.loads", pyjson)):
-    print("  %-24s %7.3f s  %8.1f records/s  %6.1f MB/s"
-          % (name, t, records / t, mb / t))
-print("  ratio kc-stats / kc-verify     %.2f" % (stats / verify))
-print("  ratio kc-stats / json.loads    %.2f" % (stats / pyjson))
+for tool, label in (("kc-audit", "kc-audit (all solvers)"),
+                    ("kc-stats", "kc-stats")):
+    t = cpu([tool])
+    print("%s on %d verl records (%.1f MB), CPU seconds, best of %d"
+          % (tool, records, mb, runs))
+    for name, x in ((label, t), ("kc-verify", verify),
+                    ("python3 json.loads", pyjson)):
+        print("  %-24s %7.3f s  %8.1f records/s  %6.1f MB/s"
+              % (name, x, records / x, mb / x))
+    print("  ratio %s / kc-verify     %.2f" % (tool, t / verify))
+    print("  ratio %s / json.loads    %.2f" % (tool, t / pyjson))
 PY
