@@ -155,7 +155,7 @@ class Group:
         self.sources, self.types, self.levels = {}, {}, {}
         self.nums = {k: Num() for k in (
             "tokens", "budget_use", "passages", "own", "entangled", "filler",
-            "keys", "stacked", "hops", "depth_own", "depth_chain",
+            "keys", "stacked", "refused", "hops", "depth_own", "depth_chain",
             "responses", "answer_chars")}
         self.vals = {"tokens": [], "budget_use": [], "depth_own": [],
                      "depth_chain": [], "answer_chars": []}
@@ -272,6 +272,8 @@ def add(g, r, dup):
             g.num("keys", len(c["pairs"]))
         if is_int(c.get("stacked")):
             g.num("stacked", c["stacked"])
+        if is_int(c.get("refused")):
+            g.num("refused", c["refused"])
         real = c.get("real") if isinstance(c.get("real"), list) else \
             (rd.get("real") if rd else None)
         if isinstance(real, list):
@@ -335,7 +337,7 @@ def summary_of(g):
              "depth_own": depth_hist, "depth_chain": depth_hist,
              "answer_chars": log_hist}
     for k in ("tokens", "budget_use", "passages", "own", "entangled",
-              "filler", "keys", "stacked", "hops", "depth_own",
+              "filler", "keys", "stacked", "refused", "hops", "depth_own",
               "depth_chain", "responses", "answer_chars"):
         if g.nums[k].vals_n:
             out[k] = g.nums[k].json()
@@ -429,7 +431,8 @@ def compute(files, by):
 ROWS = [("tokens", "tokens", 0), ("budget_use", "budget use", 1),
         ("passages", "passages", 0), ("own", "own", 0),
         ("entangled", "entangled", 0), ("filler", "filler", 0),
-        ("keys", "keys", 0), ("stacked", "stacked", 0), ("hops", "hops", 0),
+        ("keys", "keys", 0), ("stacked", "stacked", 0),
+        ("refused", "refused", 0), ("hops", "hops", 0),
         ("depth_own", "depth own", 1), ("depth_chain", "depth chain", 1),
         ("responses", "responses", 0), ("answer_chars", "answer chars", 0)]
 

@@ -108,7 +108,8 @@ test_expect_success 'a malformed line: reported, counted, the rest summed up' '
 
 # Stage 1 as t5000 runs it, on long contexts: the prompt ends in the
 # question, which the scripted server answers right a known number of
-# times out of 8; one record fails after its retries (an ask_error).
+# times out of 8; one record fails after its retries (an ask_error), one
+# has its 8 answers cut short (finish reason "length").
 test_expect_success 'judged records at 4K to 32K through the scripted server' '
 	kc-import -q "$DATA"/musique/hipporag__musique_train.jsonl >mu.jsonl &&
 	python3 -c "import json
@@ -125,7 +126,8 @@ Question: {question}" || return 1
 	done >prompts.jsonl &&
 	python3 -c "import json
 p = [json.loads(l)[\"messages\"][0][\"content\"] for l in open(\"prompts.jsonl\")]
-json.dump({p[7]: [\"500\"] * 4}, open(\"script.json\", \"w\"))" &&
+json.dump({p[7]: [\"500\"] * 4, p[3]: [\"length\"]},
+          open(\"script.json\", \"w\"))" &&
 	start_server vllm --oracle oracle.jsonl --script script.json &&
 	kc-ask --url "$(cat vllm.url)" --model m -n 8 --retries 3 --backoff 0.01 \
 		--concurrency 8 <prompts.jsonl >asked.jsonl 2>ask.err;
@@ -137,7 +139,7 @@ json.dump({p[7]: [\"500\"] * 4}, open(\"script.json\", \"w\"))" &&
 test_expect_success 'asked records: answers, finish reasons, the failed ask' '
 	check asked.jsonl &&
 	grep "^ask errors *1$" out.txt &&
-	grep "^finish *stop 3192$" out.txt
+	grep "^finish *stop 3184, length 8$" out.txt
 '
 
 test_expect_success 'judged records: pass rates, accuracy by source, type and length x depth' '

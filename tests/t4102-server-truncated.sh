@@ -56,6 +56,14 @@ test_expect_success 'kc-judge --truncated: skip leaves them out, wrong counts th
 	EOF
 '
 
+test_expect_success 'kc-stats counts the cut answers (as tests/stats-check.py does)' '
+	kc-stats --json keep.jsonl >stats.json &&
+	kc-stats keep.jsonl >stats.txt &&
+	python3 "$SRC/tests/stats-check.py" --json stats.json --text stats.txt \
+		keep.jsonl &&
+	grep "^finish *length 2$" stats.txt
+'
+
 test_expect_success 'stop the server by its pid' '
 	llama_stop srv
 '

@@ -306,6 +306,7 @@ struct chainrec {
 	long nkeys, leaf;         /* leaf: the tree's question leaf, or -1 */
 	struct pair *pairs;
 	size_t stacked;           /* pairs stacked on a taken sentence end */
+	size_t refused;           /* '.', '?', '!' that end no sentence */
 };
 
 #define KEY(s, n) ((s)->keys + (size_t)(n) * ((s)->klen + 1))
@@ -350,12 +351,13 @@ static kc_status passage_spots(struct chainrec *s, size_t p,
                                const char *text, size_t len)
 {
 	uint32_t local[256], *offs = local;
-	size_t n = kc_sentence_ends(text, len, local, 256);
+	size_t refused, n = kc_sentence_ends(text, len, local, 256, &refused);
 
+	s->refused += refused;
 	if (n > 256) {    /* a passage of many sentences: find them again */
 		if (!(offs = malloc(n * sizeof *offs)))
 			return kc_error_nomem(s->err);
-		kc_sentence_ends(text, len, offs, n);
+		kc_sentence_ends(text, len, offs, n, NULL);
 	}
 	if (s->nspots + n > s->capspots) {
 		size_t cap = (s->nspots + n) * 2 + 64;
@@ -726,7 +728,7 @@ static kc_status write_chain(struct chainrec *s)
 			json_decref(pairs);
 			return kc_error_nomem(s->err);
 		}
-	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:I,s:I,s:s,s:I,s:o}",
+	chain = json_pack("{s:s,s:s%,s:o,s:I,s:I,s:b,s:I,s:I,s:s,s:I,s:I,s:o}",
 	                  "head", KEY(s, 0),
 	                  "question", s->question, s->qlen,
 	                  "real", real_path(s),
@@ -737,6 +739,7 @@ static kc_status write_chain(struct chainrec *s)
 	                  "near_miss", (json_int_t)s->plan.near_miss,
 	                  "uuid", fmtname,
 	                  "stacked", (json_int_t)s->stacked,
+	                  "refused", (json_int_t)s->refused,
 	                  "pairs", pairs);
 	if (!chain || kc_plan_store(&s->plan, s->rec) ||
 	    json_object_set_new(s->rec, "chain", chain))

@@ -664,10 +664,10 @@ static kc_status ends_of(struct rpass *p)
 
 	if (p->have_ends)
 		return KC_OK;
-	m = kc_sentence_ends(p->text, p->text_len, NULL, 0);
+	m = kc_sentence_ends(p->text, p->text_len, NULL, 0, NULL);
 	if (!(p->ends = malloc((m + 1) * sizeof *p->ends)))
 		return KC_ENOMEM;
-	kc_sentence_ends(p->text, p->text_len, p->ends, m);
+	kc_sentence_ends(p->text, p->text_len, p->ends, m, NULL);
 	p->nends = m;
 	p->have_ends = 1;
 	return KC_OK;

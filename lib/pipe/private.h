@@ -163,10 +163,11 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
  * inside a number ("3.5"), not after an abbreviation ("U.S.", "Dr.",
  * "e.g.") or an initial ("J. R. R."), not before a lower-case
  * continuation.  Writes at most `max` offsets to out and returns how
- * many there are in all.
+ * many there are in all; *refused (unless NULL) is set to the number of
+ * '.', '?' and '!' that end no sentence by these rules.
  */
 size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
-                        size_t max);
+                        size_t max, size_t *refused);
 
 /*
  * May more pairs follow a pair at the sentence end `at`?  Only where the

@@ -134,11 +134,11 @@ static int period_ends(const char *text, size_t i)
 }
 
 size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
-                        size_t max)
+                        size_t max, size_t *refused)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	struct open o = { 0, 0 }, at;
-	size_t n = 0, seen = 0;
+	size_t n = 0, seen = 0, marks = 0;
 
 	static const unsigned char stop[256] = {
 		['\n'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
@@ -166,6 +166,7 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 			n++;
 			continue;
 		}
+		marks++;
 		j = i + 1;
 		/* "?!" ends after the last one; "..." and "Inc.." are
 		 * taken for no end at all (the word before has dots) */
@@ -197,12 +198,17 @@ size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
 		if (k < len && islower(s[k]))
 			continue;
 		/* A newline right after the end is itself a boundary. */
-		if (j < len && s[j] == '\n')
+		if (j < len && s[j] == '\n') {
+			marks--;
 			continue;
+		}
 		if (n < max)
 			out[n] = (uint32_t)j;
 		n++;
+		marks--;
 	}
+	if (refused)
+		*refused = marks;
 	return n;
 }
 

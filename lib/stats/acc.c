@@ -195,7 +195,7 @@ static size_t add_depths(struct stats_num *num, unsigned long *hist,
 
 static void add_chain(struct stats_acc *a, const struct stats_rec *r)
 {
-	json_int_t stacked;
+	json_int_t stacked, refused;
 	const json_t *real = json_object_get(r->chain, "real");
 
 	if (!json_is_array(real))
@@ -205,6 +205,8 @@ static void add_chain(struct stats_acc *a, const struct stats_rec *r)
 		                  json_object_get(r->chain, "pairs")));
 	if (integer(r->chain, "stacked", &stacked))
 		stats_num_add(&a->stacked, (double)stacked);
+	if (integer(r->chain, "refused", &refused))
+		stats_num_add(&a->refused, (double)refused);
 	if (json_is_array(real))
 		stats_num_add(&a->hops, (double)json_array_size(real));
 }

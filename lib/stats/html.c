@@ -234,6 +234,7 @@ static const struct { const char *key, *label; int fraction; } rows[] = {
 	{ "passages", "passages", 0 }, { "own", "own passages", 0 },
 	{ "entangled", "entangled passages", 0 }, { "filler", "fillers", 0 },
 	{ "keys", "keys", 0 }, { "stacked", "stacked pairs", 0 },
+	{ "refused", "refused sentence ends", 0 },
 	{ "hops", "real chain links", 0 },
 	{ "depth_own", "depth of own passages", 1 },
 	{ "depth_chain", "depth of chain links", 1 },

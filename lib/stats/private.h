@@ -53,7 +53,7 @@ struct stats_acc {
 	struct stats_num tokens, use, passages, own, entangled, filler;
 	unsigned long tokens_hist[STATS_LOG_BINS];
 	unsigned long use_hist[STATS_USE_BINS + 1];   /* the last: over */
-	struct stats_num keys, stacked, hops;
+	struct stats_num keys, stacked, refused, hops;
 	struct stats_num depth_own, depth_chain;
 	unsigned long own_hist[STATS_DEPTH_BINS], chain_hist[STATS_DEPTH_BINS];
 	/* asked */

@@ -4,7 +4,7 @@
  *   stage      the record has                     read from
  *   canonical  question, docs                     source, type, level
  *   filled     passages, fill                     passages
- *   chained    chain                              chain.pairs, stacked
+ *   chained    chain                              chain.pairs, stacked, refused
  *   rendered   render (chat, text)                render: tokens, budget,
  *              extra_info.kc (verl)               passages, own, entangled,
  *              kc (swift, keychain)               own[].depth, chain[].depth

@@ -245,6 +245,7 @@ json_t *stats_acc_json(const struct stats_acc *a)
 	set_num(o, "filler", &a->filler);
 	set_num(o, "keys", &a->keys);
 	set_num(o, "stacked", &a->stacked);
+	set_num(o, "refused", &a->refused);
 	set_num(o, "hops", &a->hops);
 	with_hist(o, "depth_own", &a->depth_own, depth_hist(a->own_hist));
 	with_hist(o, "depth_chain", &a->depth_chain, depth_hist(a->chain_hist));

@@ -71,6 +71,7 @@ static const struct row {
 	{ "filler", "filler", 0 },
 	{ "keys", "keys", 0 },
 	{ "stacked", "stacked", 0 },
+	{ "refused", "refused", 0 },
 	{ "hops", "hops", 0 },
 	{ "depth_own", "depth own", 1 },
 	{ "depth_chain", "depth chain", 1 },

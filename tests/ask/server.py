@@ -27,6 +27,8 @@ Behaviours:
     badjson       200 with a body that is not JSON
     truncate      200 promising 500 bytes, sending 40, then closing
     cap:K         answer with at most K choices (a server that caps n)
+    length        as ok, but every choice ends with finish_reason "length"
+                  (an answer cut at max_tokens or the end of the context)
     echo          401 whose message echoes the Authorization header
 
 With --max-n K, a request for more than K choices gets the 400 that
@@ -226,7 +228,9 @@ class Handler(BaseHTTPRequestHandler):
             elif st.delay:
                 time.sleep(st.delay)
             k = n if kind != "cap" else min(n, int(arg))
-            choices = [{"index": i, "finish_reason": "stop",
+            choices = [{"index": i,
+                        "finish_reason": "length" if kind == "length"
+                        else "stop",
                         "message": {"role": "assistant",
                                     "content": oracle_answer(prompt, i)
                                     or answer(prompt, i)}}

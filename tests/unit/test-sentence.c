@@ -10,7 +10,8 @@ static const char *marked(const char *text)
 {
 	static char out[512];
 	uint32_t ends[64];
-	size_t n = kc_sentence_ends(text, strlen(text), ends, 64), o = 0, k = 0;
+	size_t o = 0, k = 0;
+	size_t n = kc_sentence_ends(text, strlen(text), ends, 64, NULL);
 
 	for (size_t i = 0; i <= strlen(text); i++) {
 		while (k < n && ends[k] == i) {
@@ -108,7 +109,21 @@ TEST(stackable)
 
 TEST(count_only)
 {
-	CHECK_EQ_INT(kc_sentence_ends("A. B. C dd.", 11, NULL, 0), 1);
+	CHECK_EQ_INT(kc_sentence_ends("A. B. C dd.", 11, NULL, 0, NULL), 1);
+}
+
+/* The marks the reference would put a pair after and kc does not. */
+TEST(refused_marks)
+{
+	const char *t = "Dr. J. Smith paid 3.5 U.S. dollars. (Why? No.) "
+	                "Who? is an album! Wait... Yes.\nEnd";
+	size_t refused;
+
+	/* taken: "dollars." "album!" and the newline (which "Yes." comes
+	 * right before: not refused); refused: "Dr." "J." "3.5" the two of
+	 * "U.S." "Why?" "No." "Who?" and the three of "..." */
+	CHECK_EQ_INT(kc_sentence_ends(t, strlen(t), NULL, 0, &refused), 3);
+	CHECK_EQ_INT(refused, 11);
 }
 
 int main(void)
@@ -123,5 +138,6 @@ int main(void)
 	RUN(newlines_and_ellipses);
 	RUN(stackable);
 	RUN(count_only);
+	RUN(refused_marks);
 	return DONE();
 }
