@@ -100,11 +100,11 @@ test_expect_success 'broken vocabularies and merges' '
 
 test_expect_success 'escapes, surrogates, control characters in strings' '
 	printf "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"\\\\ud800\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false}}" >s.json &&
-	refuse s.json "lone surrogate" &&
+	refuse s.json "invalid Unicode .\\\\uD800" &&
 	printf "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\\001\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false}}" >s.json &&
 	refuse s.json "control character" &&
 	printf "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"\\\\q\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false}}" >s.json &&
-	refuse s.json "bad escape" &&
+	refuse s.json "invalid escape" &&
 	printf "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"\\377\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false}}" >s.json &&
 	refuse s.json "invalid UTF-8"
 '

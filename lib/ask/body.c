@@ -1,5 +1,5 @@
 /*
- * ask_body.c - what kc-ask sends and how it reads what comes back.
+ * body.c - what kc-ask sends and how it reads what comes back.
  *
  * A request body is built in two pieces.  The part that is the same for
  * every request of a record (model, messages, sampling options, --extra)

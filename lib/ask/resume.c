@@ -1,5 +1,5 @@
 /*
- * ask_resume.c - continuing a run that stopped: which records are done.
+ * resume.c - continuing a run that stopped: which records are done.
  *
  * A long run (100,000 prompts) can be killed at any moment.  What it wrote
  * is an output file of complete lines, perhaps followed by one partial

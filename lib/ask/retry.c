@@ -1,5 +1,5 @@
 /*
- * ask_retry.c - when kc-ask tries a request again, and how long it waits.
+ * retry.c - when kc-ask tries a request again, and how long it waits.
  *
  * Retried: 408, 429 and every 5xx status (the server is busy, restarting
  * or failed on its side), and the network failures that say nothing

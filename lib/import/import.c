@@ -13,7 +13,7 @@
  *               answerable}
  *
  * and canonical records, which are only validated.  A kc_importer puts a
- * file's elements (jsonstream.c) through kc_json_parse and the
+ * file's elements (json/stream.c) through kc_json_parse and the
  * conversion here, one at a time, counting what it returns, leaves out
  * and reports.
  */

@@ -1,5 +1,5 @@
 /*
- * jsonerr.c - what jansson says about a JSON text it refuses.
+ * error.c - what jansson says about a JSON text it refuses.
  *
  * kc's messages for bad JSON have always been jansson's (tools print
  * "malformed JSON: '}' expected near end of file (column 23)", and tests

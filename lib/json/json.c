@@ -113,17 +113,18 @@ static long hex4(const uchar *p, const uchar *end)
 }
 
 /*
- * Decode the escape at p (a backslash) into ps->scratch; return the byte
- * after it, or NULL when it is not valid (the caller reports the string).
- * *nul is set when it decodes to U+0000.
+ * Decode the escape at p (a backslash) into scratch; return the byte
+ * after it, or NULL when it is not valid (*st: KC_EJSON) or memory ran
+ * out (*st: KC_ENOMEM).  *nul is set when it decodes to U+0000.
  */
-static const uchar *decode_escape(struct parser *ps, const uchar *p, int *nul)
+static const uchar *decode_escape(kc_buf *scratch, const uchar *p,
+                                  const uchar *end, int *nul, kc_status *st)
 {
-	const uchar *end = ps->end;
 	char u8[4];
 	size_t n = 1;
 	long cp, lo;
 
+	*st = KC_EJSON;
 	if (++p == end)
 		return NULL;
 	switch (*p) {
@@ -155,67 +156,70 @@ static const uchar *decode_escape(struct parser *ps, const uchar *p, int *nul)
 	default:
 		return NULL;
 	}
-	if (kc_buf_append(&ps->scratch, u8, n)) {
-		nomem(ps);
+	if (kc_buf_append(scratch, u8, n)) {
+		*st = KC_ENOMEM;
 		return NULL;
 	}
 	return p + 1;
 }
 
-/*
- * Parse the string whose opening quote is at ps->p.  On success *s and
- * *n give its value: inside the text when it has no escapes, else in
- * ps->scratch (valid until the next string), and *nul says whether it
- * holds U+0000.  On failure the caller reports the string's token.
- */
-static int parse_string(struct parser *ps, const char **s, size_t *n, int *nul)
+kc_status kc_json_string(const uchar **at, const uchar *end, kc_buf *scratch,
+                         const char **s, size_t *n, int *nul)
 {
-	const uchar *start = ps->p + 1, *p = start, *run = start, *end = ps->end;
+	const uchar *start = *at + 1, *p = start, *run = start;
 	int escaped = 0;
+	kc_status st;
 
 	*nul = 0;
 	for (;;) {
 		p = kc_json_find_special(p, end);
 		if (p == end)
-			return -1;
+			return KC_EJSON;
 		if (*p == '"')
 			break;
 		if (*p >= 0x80) {
 			size_t len = kc_json_utf8(p, end);
 
 			if (!len)
-				return -1;
+				return KC_EJSON;
 			p += len;
 			continue;
 		}
 		if (*p < 0x20)
-			return -1;
+			return KC_EJSON;
 		/* a backslash: from here on the value is built in scratch */
 		if (!escaped) {
 			escaped = 1;
-			ps->scratch.len = 0;
+			scratch->len = 0;
 		}
-		if (kc_buf_append(&ps->scratch, run, (size_t)(p - run))) {
-			nomem(ps);
-			return -1;
-		}
-		if (!(p = decode_escape(ps, p, nul)))
-			return -1;
+		if (kc_buf_append(scratch, run, (size_t)(p - run)))
+			return KC_ENOMEM;
+		if (!(p = decode_escape(scratch, p, end, nul, &st)))
+			return st;
 		run = p;
 	}
 	if (escaped) {
-		if (kc_buf_append(&ps->scratch, run, (size_t)(p - run))) {
-			nomem(ps);
-			return -1;
-		}
-		*s = ps->scratch.data;
-		*n = ps->scratch.len;
+		if (kc_buf_append(scratch, run, (size_t)(p - run)))
+			return KC_ENOMEM;
+		*s = scratch->data;
+		*n = scratch->len;
 	} else {
 		*s = (const char *)start;
 		*n = (size_t)(p - start);
 	}
-	ps->p = p + 1;
-	return 0;
+	*at = p + 1;
+	return KC_OK;
+}
+
+/* The string at ps->p (kc_json_string); on failure the caller reports
+ * the string's token. */
+static int parse_string(struct parser *ps, const char **s, size_t *n, int *nul)
+{
+	kc_status st = kc_json_string(&ps->p, ps->end, &ps->scratch, s, n, nul);
+
+	if (st == KC_ENOMEM)
+		nomem(ps);
+	return st ? -1 : 0;
 }
 
 /* jansson pushes back the byte after a number or a word with a scheme

@@ -181,13 +181,26 @@ static inline const kc_uchar *kc_json_number(const kc_uchar *p,
 #undef KC_AT
 }
 
+/*
+ * The string whose opening quote is at *p, as JSON has it (json.c's
+ * parser reads its strings with this, tok/hf.c tokenizer.json's).  On
+ * KC_OK *p is past the closing quote and *s, *n give the value: inside
+ * the text when it has no escapes, else in scratch (overwritten), with
+ * *nul set when it holds U+0000.  KC_EJSON when the string is not valid
+ * (a control character, a bad escape or surrogate, bad UTF-8, no closing
+ * quote: kc_json_error_at at *p says which), *p unchanged; KC_ENOMEM.
+ */
+kc_status kc_json_string(const kc_uchar **p, const kc_uchar *end,
+                         kc_buf *scratch, const char **s, size_t *n,
+                         int *nul);
+
 /* Read the real of `len` bytes at p in the C locale's format whatever the
  * program's locale, as jansson does (json.c); KC_EJSON when it overflows
  * (underflow is not an error), KC_ENOMEM. */
 kc_status kc_json_strtod(const kc_uchar *p, size_t len, double *out);
 
 /*
- * jansson's error for a text it refuses (jsonerr.c).  The parser stops at
+ * jansson's error for a text it refuses (json/error.c).  The parser stops at
  * the token where the text goes wrong and calls kc_json_error_at with the
  * token's first byte and the parser's complaint about it, or NULL for
  * "unexpected token" / "invalid token" as jansson says where a value

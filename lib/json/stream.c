@@ -1,5 +1,5 @@
 /*
- * jsonstream.c - the elements of a JSON array, or the lines of a JSON
+ * stream.c - the elements of a JSON array, or the lines of a JSON
  * lines file, one at a time (see json/private.h).
  *
  * The file is read in chunks into one buffer that holds only what is not

@@ -1,5 +1,5 @@
 /*
- * judge_extract.c - finding a response's final answer.
+ * extract.c - finding a response's final answer.
  *
  * Each rule is the one a reference scorer uses, character for character,
  * so a score here means what it means there:

@@ -1,5 +1,5 @@
 /*
- * judge_text.c - the text functions of the rewards, exact to Python.
+ * text.c - the text functions of the rewards, exact to Python.
  *
  * Every reference scorer (KeyChain's filter, LoongRL's reward, the SQuAD
  * and HotpotQA evaluators they copy) normalizes answers with

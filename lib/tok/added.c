@@ -1,5 +1,5 @@
 /*
- * tok_added.c - added tokens (<|im_start|>, <|endoftext|>, <think> ...)
+ * added.c - added tokens (<|im_start|>, <|endoftext|>, <think> ...)
  * found in the text before anything else.
  *
  * Hugging Face's tokenizer matches them in the raw text even with

@@ -1,5 +1,5 @@
 /*
- * tok_bpe.c - byte-pair merges, and the per-word cache in front of them.
+ * bpe.c - byte-pair merges, and the per-word cache in front of them.
  *
  * A pre-token's bytes start as one symbol each (the id of the byte's
  * token); then, again and again, the adjacent pair with the lowest merge

@@ -1,5 +1,5 @@
 /*
- * tok_concat.c - the exact token count of a concatenation of pieces,
+ * concat.c - the exact token count of a concatenation of pieces,
  * without tokenizing again what was tokenized before.
  *
  * A prompt is assembled from parts (a template, "Passage 1:\n", a

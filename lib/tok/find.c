@@ -1,5 +1,5 @@
 /*
- * tok_find.c - find the tokenizer file a user names.
+ * find.c - find the tokenizer file a user names.
  *
  * A spec is tried as, in order:
  *   NULL or ""   $KC_TOKENIZER, else "qwen";

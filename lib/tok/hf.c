@@ -1,5 +1,5 @@
 /*
- * tok_hf.c - read a Hugging Face tokenizer.json (byte-level BPE) into a
+ * hf.c - read a Hugging Face tokenizer.json (byte-level BPE) into a
  * kc_tokenizer, or refuse it saying what kc does not reproduce.
  *
  * What is read is what the reference (the Rust `tokenizers` crate, 0.23)
@@ -7,13 +7,13 @@
  * add_special_tokens=False:
  *
  *   normalizer      null, NFC, or a Sequence of NFCs;
- *   pre_tokenizer   Sequence[Split(one of the regexes in tok_pretok.c,
+ *   pre_tokenizer   Sequence[Split(one of the regexes in tok/pretok.c,
  *                   Isolated), ByteLevel(add_prefix_space=false,
  *                   use_regex=false)], or ByteLevel(use_regex=true,
  *                   add_prefix_space=false) alone (GPT-2);
  *   model           BPE over the 256 byte-level symbols: vocab, merges
  *                   ("a b" strings or [a, b] pairs), ignore_merges;
- *   added_tokens    matched in the text first (tok_added.c), with ids
+ *   added_tokens    matched in the text first (tok/added.c), with ids
  *                   assigned as the reference assigns them: the model's id
  *                   when the content is in the vocabulary, else the next
  *                   free id from the vocabulary's size (the file's "id" is
@@ -25,8 +25,10 @@
  * merges.  Building a jansson tree of it takes 0.2 s and 60 MB, so the
  * file is walked by a small scanner here: the top-level values and the
  * model's members are located by their byte spans; "vocab" and "merges"
- * are decoded straight into kc's tables; every other member is small and
- * handed to jansson, which also checks it is well-formed JSON.
+ * are decoded straight into kc's tables, their strings read by json.c's
+ * lexer (kc_json_string); every other member is small and parsed by
+ * kc_json_parse.  Errors in the JSON are worded as everywhere in kc
+ * (jansson's words, json/error.c), with the file's line and column.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@
 #include <sys/stat.h>
 
 #include "core/private.h"
+#include "json/private.h"
 #include "tok/private.h"
 
 #define MAX_ID ((uint32_t)1 << 24)
@@ -89,155 +92,64 @@ struct js {
 	struct kc_error *err;
 };
 
-static kc_status bad(struct js *j, const char *what)
+/* The file is not JSON at j->p: kc's words for it, which are jansson's
+ * (json/error.c), with the file's line and column. */
+static kc_status bad(struct js *j, const char *complaint)
 {
-	return kc_error_set(j->err, KC_EJSON, "%s: malformed JSON at byte %zu: %s",
-	                    j->path, (size_t)(j->p - j->base), what);
-}
+	struct kc_json_error e;
+	struct kc_error je;
 
-static void ws(struct js *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' ||
-	                         *j->p == '\r' || *j->p == '\t'))
-		j->p++;
+	kc_json_error_at(&e, (const kc_uchar *)j->p, (const kc_uchar *)j->end,
+	                 complaint);
+	kc_json_error_fill(&e, (const kc_uchar *)j->base, NULL, 0, &je);
+	return kc_error_set(j->err, KC_EJSON, "%s: %s", j->path, je.text);
 }
 
 static int peek(struct js *j)
 {
-	ws(j);
+	while (j->p < j->end && kc_json_ws(*j->p))
+		j->p++;
 	return j->p < j->end ? (unsigned char)*j->p : -1;
 }
 
 static kc_status expect(struct js *j, char c)
 {
 	if (peek(j) != (unsigned char)c) {
-		char what[32];
+		char what[16];
 
-		snprintf(what, sizeof what, "expected '%c'", c);
+		snprintf(what, sizeof what, "'%c' expected", c);
 		return bad(j, what);
 	}
 	j->p++;
 	return KC_OK;
 }
 
-static int hex4(const char *p, uint32_t *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-		*v = *v << 4 | d;
-	}
-	return 0;
-}
-
-static void put_utf8(kc_buf *b, uint32_t c)
-{
-	char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xC0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xE0 | c >> 12);
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | c >> 18);
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	kc_buf_append(b, u, n);
-}
-
-/*
- * A JSON string into out (reset first).  Rejects what serde_json rejects
- * for a Rust String: raw control characters, bad escapes, lone
- * surrogates, invalid UTF-8.
- */
+/* A JSON string into out, NUL-terminated (json.c's lexer: what jansson
+ * and serde_json refuse in a string is refused). */
 static kc_status string(struct js *j, kc_buf *out)
 {
-	const char *run;
+	const kc_uchar *p;
+	const char *s;
+	size_t n;
+	int nul;
+	kc_status st;
 
-	if (expect(j, '"'))
-		return j->err->status;
-	out->len = 0;
-	if (kc_buf_append(out, "", 0))   /* NUL-terminated even when empty */
+	if (peek(j) != '"')
+		return bad(j, "string expected");
+	p = (const kc_uchar *)j->p;
+	st = kc_json_string(&p, (const kc_uchar *)j->end, out, &s, &n, &nul);
+	if (st == KC_ENOMEM)
 		return kc_error_nomem(j->err);
-	run = j->p;
-	for (;;) {
-		if (j->p >= j->end)
-			return bad(j, "unterminated string");
-		unsigned char c = (unsigned char)*j->p;
-
-		if (c == '"' || c == '\\' || c < 0x20) {
-			if (j->p > run && kc_buf_append(out, run, (size_t)(j->p - run)))
-				return kc_error_nomem(j->err);
-			if (c == '"') {
-				j->p++;
-				break;
-			}
-			if (c < 0x20)
-				return bad(j, "control character in string");
-			if (j->end - j->p < 2)
-				return bad(j, "unterminated string");
-			j->p++;
-			switch (*j->p++) {
-			case '"': kc_buf_append(out, "\"", 1); break;
-			case '\\': kc_buf_append(out, "\\", 1); break;
-			case '/': kc_buf_append(out, "/", 1); break;
-			case 'b': kc_buf_append(out, "\b", 1); break;
-			case 'f': kc_buf_append(out, "\f", 1); break;
-			case 'n': kc_buf_append(out, "\n", 1); break;
-			case 'r': kc_buf_append(out, "\r", 1); break;
-			case 't': kc_buf_append(out, "\t", 1); break;
-			case 'u': {
-				uint32_t u, lo;
-
-				if (j->end - j->p < 4 || hex4(j->p, &u))
-					return bad(j, "bad \\u escape");
-				j->p += 4;
-				if (u >= 0xDC00 && u <= 0xDFFF)
-					return bad(j, "lone surrogate");
-				if (u >= 0xD800 && u <= 0xDBFF) {
-					if (j->end - j->p < 6 || j->p[0] != '\\' ||
-					    j->p[1] != 'u' || hex4(j->p + 2, &lo) ||
-					    lo < 0xDC00 || lo > 0xDFFF)
-						return bad(j, "lone surrogate");
-					j->p += 6;
-					u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-				}
-				put_utf8(out, u);
-				break;
-			}
-			default:
-				j->p--;
-				return bad(j, "bad escape");
-			}
-			run = j->p;
-			continue;
-		}
-		j->p++;
+	if (st)
+		return bad(j, NULL);
+	if (s != out->data) {            /* no escapes: still in the text */
+		out->len = 0;
+		if (kc_buf_append(out, s, n))
+			return kc_error_nomem(j->err);
 	}
-	if (kc_utf8_valid_prefix(out->data, out->len) != out->len)
-		return bad(j, "invalid UTF-8 in string");
+	if (kc_buf_append(out, "", 0))   /* the NUL after the value */
+		return kc_error_nomem(j->err);
+	j->p = (const char *)p;
 	return KC_OK;
 }
 
@@ -252,43 +164,57 @@ static kc_status uint_id(struct js *j, uint32_t *v)
 	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
 		x = x * 10 + (uint64_t)(*j->p - '0');
 		if (x > UINT32_MAX)
-			return bad(j, "id out of range");
+			break;
 		j->p++;
 	}
-	if (j->p == s || (j->p < j->end && (*j->p == '.' || *j->p == 'e' ||
-	                                    *j->p == 'E')))
-		return bad(j, "expected a non-negative integer id");
+	if (j->p == s || x > UINT32_MAX || (j->p < j->end &&
+	    (*j->p == '.' || *j->p == 'e' || *j->p == 'E'))) {
+		j->p = s;
+		return bad(j, "a non-negative integer id expected");
+	}
 	*v = (uint32_t)x;
 	return KC_OK;
 }
 
-/* Skip one value, returning its span; its validity is left to whoever
- * reads the span. */
+/* The byte after the string whose opening quote is at p, or NULL when
+ * it does not end (the string is checked by whoever reads it): the
+ * first '"' after an even number of backslashes. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (const char *q = p + 1; (q = memchr(q, '"', (size_t)(end - q)));
+	     q++) {
+		size_t bs = 0;
+
+		while (q - bs > p + 1 && q[-1 - (long)bs] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return q + 1;
+	}
+	return NULL;
+}
+
+/* Skip one value, returning its span; whoever reads the span checks it. */
 static kc_status skip(struct js *j, const char **start)
 {
 	int c = peek(j), depth = 0;
 
 	*start = j->p;
 	if (c < 0)
-		return bad(j, "expected a value");
+		return bad(j, NULL);
 	do {
 		c = (unsigned char)*j->p;
 		if (c == '"') {
-			j->p++;
-			while (j->p < j->end && *j->p != '"') {
-				if (*j->p == '\\')
-					j->p++;
-				j->p++;
-			}
-			if (j->p >= j->end)
-				return bad(j, "unterminated string");
-			j->p++;
+			const char *e = string_end(j->p, j->end);
+
+			if (!e)
+				return bad(j, NULL);
+			j->p = e;
 		} else if (c == '{' || c == '[') {
 			depth++;
 			j->p++;
 		} else if (c == '}' || c == ']') {
 			if (--depth < 0)
-				return bad(j, "unbalanced brackets");
+				return bad(j, NULL);
 			j->p++;
 		} else if (depth == 0) {
 			while (j->p < j->end && !strchr(",}] \t\r\n", *j->p))
@@ -297,22 +223,21 @@ static kc_status skip(struct js *j, const char **start)
 			j->p++;
 		}
 	} while (depth > 0 && j->p < j->end);
-	if (depth > 0)
-		return bad(j, "unexpected end of file");
-	return KC_OK;
+	return depth > 0 ? bad(j, NULL) : KC_OK;
 }
 
-/* Parse a skipped span with jansson (NULL when the span is absent). */
+/* Parse a skipped span, the value of member `what`. */
 static kc_status load_span(struct js *j, const char *start, const char *end,
                            const char *what, json_t **out)
 {
-	json_error_t je;
+	struct kc_error e;
 
-	*out = json_loadb(start, (size_t)(end - start), JSON_DECODE_ANY, &je);
-	if (!*out)
-		return kc_error_set(j->err, KC_EJSON, "%s: malformed JSON in \"%s\": %s",
-		                    j->path, what, je.text);
-	return KC_OK;
+	if ((*out = kc_json_parse(start, (size_t)(end - start), &e)))
+		return KC_OK;
+	if (e.status == KC_ENOMEM)
+		return kc_error_nomem(j->err);
+	return kc_error_set(j->err, KC_EJSON, "%s: \"%s\": %s", j->path, what,
+	                    e.text);
 }
 
 /* Iterate the members of an object: call with *first = 1, then 0. */
@@ -335,7 +260,7 @@ static kc_status member(struct js *j, int *first, kc_buf *key, int *done)
 		*done = 1;
 		return KC_OK;
 	} else {
-		return bad(j, "expected ',' or '}'");
+		return bad(j, "'}' expected");
 	}
 	if (string(j, key))
 		return j->err->status;
@@ -761,7 +686,7 @@ next:
 			j->p++;
 			break;
 		}
-		st = bad(j, "expected ',' or ']'");
+		st = bad(j, "']' expected");
 		break;
 	}
 	kc_buf_release(&cat);

@@ -1,5 +1,5 @@
 /*
- * tok_norm.c - make text what the reference tokenizers see: valid UTF-8,
+ * norm.c - make text what the reference tokenizers see: valid UTF-8,
  * then (for tokenizers whose normalizer says so) NFC as Hugging Face's
  * Rust code computes it.
  *

@@ -1,5 +1,5 @@
 /*
- * tok_pretok.c - the pre-tokenizer regexes, written out by hand.
+ * pretok.c - the pre-tokenizer regexes, written out by hand.
  *
  * Byte-level BPE tokenizers first cut text into "pre-tokens" with one
  * regex, then run BPE inside each.  The references run that regex with a

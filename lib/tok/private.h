@@ -5,15 +5,15 @@
  *
  * The stages of one encode, in order (tok.c drives them):
  *
- *   bytes --sanitize--> valid UTF-8 (tok_norm.c: U+FFFD for bad bytes)
- *         --added tokens, raw--> pieces and added-token ids (tok_added.c)
- *         --NFC (Unicode 9.0)--> normalized pieces (tok_norm.c)
- *         --added tokens, normalized--> smaller pieces (tok_added.c)
- *         --pre-tokenizer--> pre-tokens (tok_pretok.c, hand-written regexes)
- *         --cache or BPE--> ids (tok_bpe.c)
+ *   bytes --sanitize--> valid UTF-8 (tok/norm.c: U+FFFD for bad bytes)
+ *         --added tokens, raw--> pieces and added-token ids (tok/added.c)
+ *         --NFC (Unicode 9.0)--> normalized pieces (tok/norm.c)
+ *         --added tokens, normalized--> smaller pieces (tok/added.c)
+ *         --pre-tokenizer--> pre-tokens (tok/pretok.c, hand-written regexes)
+ *         --cache or BPE--> ids (tok/bpe.c)
  *
- * Loading: tok_find.c turns a spec into a file, tok_hf.c reads a Hugging
- * Face tokenizer.json, tok_tiktoken.c a .tiktoken rank file.
+ * Loading: tok/find.c turns a spec into a file, tok/hf.c reads a Hugging
+ * Face tokenizer.json, tok/tiktoken.c a .tiktoken rank file.
  */
 #ifndef KC_TOK_INTERNAL_H
 #define KC_TOK_INTERNAL_H
@@ -23,7 +23,7 @@
 #include "kc.h"
 
 /* ------------------------------------------------------------------ */
-/* Character classes (tok_unicode.c, generated). */
+/* Character classes (tok/unicode.c, generated). */
 
 enum {
 	TK_L = 0x01,    /* \p{L}, Unicode 16.0 */
@@ -213,7 +213,7 @@ struct tk_idref {
 
 /*
  * A cached pre-token.  Keys of up to 16 bytes live in the entry itself
- * (k0, k1: see cache_key() in tok_bpe.c), so a hit on a short word reads
+ * (k0, k1: see cache_key() in tok/bpe.c), so a hit on a short word reads
  * one 32-byte entry and nothing else; a longer key keeps its first 8
  * bytes in k0 and its offset in the key arena in k1.
  */
@@ -281,18 +281,18 @@ struct kc_tokenizer {
 	void *memo;               /* count_concat's per-piece memo */
 };
 
-/* tok_hf.c, tok_tiktoken.c */
+/* tok/hf.c, tok/tiktoken.c */
 kc_status kc_tok_load_hf(kc_tokenizer *tok, const char *path,
                          struct kc_error *err);
 kc_status kc_tok_load_tiktoken(kc_tokenizer *tok, const char *path,
                                struct kc_error *err);
 
-/* tok_find.c: the file a spec names (malloc'd) and how to read it. */
+/* tok/find.c: the file a spec names (malloc'd) and how to read it. */
 enum tk_format { TK_FMT_HF, TK_FMT_TIKTOKEN, TK_FMT_APPROX };
 kc_status kc_tok_find(const char *spec, char **path, int *format,
                       struct kc_error *err);
 
-/* tok_bpe.c */
+/* tok/bpe.c */
 kc_status kc_tok_pairs_init(kc_tokenizer *tok, size_t n);
 /* Add a merge; a pair seen before gets the new rank (later wins). */
 void kc_tok_pair_put(kc_tokenizer *tok, uint32_t a, uint32_t b,
@@ -306,10 +306,10 @@ long kc_tok_word(kc_tokenizer *tok, const uint8_t *s, size_t n,
                  const uint32_t **ids);
 void kc_tok_cache_release(struct tk_cache *c);
 
-/* tok_concat.c */
+/* tok/concat.c */
 void kc_tok_memo_free(kc_tokenizer *tok);
 
-/* tok_added.c */
+/* tok/added.c */
 kc_status kc_tok_trie_add(struct tk_trie *t, const char *s, size_t len,
                           int32_t token);
 void kc_tok_trie_release(struct tk_trie *t);
@@ -327,7 +327,7 @@ kc_status kc_tok_split_added(const kc_tokenizer *tok, const struct tk_trie *t,
                              struct tk_piece **out, size_t *n_out,
                              size_t *cap);
 
-/* tok_norm.c */
+/* tok/norm.c */
 
 /*
  * Where a stage changed its text: out[opos, opos+olen) came from

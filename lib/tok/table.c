@@ -1,5 +1,5 @@
 /*
- * tok_table.c - the string -> id table the tokenizer loaders fill: token
+ * table.c - the string -> id table the tokenizer loaders fill: token
  * strings as a file spells them, and the same tokens as raw bytes.
  *
  * Open addressing with linear probing over the entries themselves, at

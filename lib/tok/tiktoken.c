@@ -1,5 +1,5 @@
 /*
- * tok_tiktoken.c - read a tiktoken rank file (cl100k_base, o200k_base).
+ * tiktoken.c - read a tiktoken rank file (cl100k_base, o200k_base).
  *
  * The file is "base64(token bytes) rank" per line; the rank is also the
  * token's id.  The regex and the special tokens are not in the file: they

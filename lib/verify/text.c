@@ -1,5 +1,5 @@
 /*
- * verify_text.c - the checks kc-verify makes on a prompt's text.
+ * text.c - the checks kc-verify makes on a prompt's text.
  *
  * Nothing here trusts the code that wrote the prompt: no sentence-end
  * finder, chain or renderer of kc is called.  The pairs are found by

@@ -21,7 +21,7 @@
  *
  * The context is found by matching the prompt against its preset (named
  * in render.preset) with the values the record knows filled in and the
- * unknown ones captured; the text checks are in verify_text.c.
+ * unknown ones captured; the text checks are in verify/text.c.
  */
 #include <stdarg.h>
 #include <stdlib.h>

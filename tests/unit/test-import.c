@@ -1,5 +1,5 @@
 /*
- * Unit tests of the importer: the element scanner (jsonstream.c) at every
+ * Unit tests of the importer: the element scanner (json/stream.c) at every
  * read size, the record building of each format (import.c), format
  * detection, kc_record_validate (canonical.c), and the importer's
  * counting and error messages.
