@@ -282,6 +282,39 @@ long cli_length(const char *opt, const char *arg)
 	return v;
 }
 
+int cli_plan_option(int c, const char *arg, struct kc_plan_opts *plan)
+{
+	switch (c) {
+	case 'l': plan->length = cli_length("--length", arg); break;
+	case 's':
+		plan->seed = cli_u64("--seed", arg);
+		plan->seed_set = 1;
+		break;
+	case CLI_OPT_CHAINS:
+		plan->chains = cli_long("--chains", arg, 0, 1L << 20);
+		break;
+	case CLI_OPT_HOPS: plan->hops = cli_long("--hops", arg, 1, 1024); break;
+	case CLI_OPT_DISTRACTORS:
+		plan->distractors = cli_long("--distractors", arg, 0, 1L << 24);
+		break;
+	case CLI_OPT_TREE: plan->tree = 1; break;
+	case CLI_OPT_DECOYS:
+		plan->decoys = cli_long("--decoys", arg, 0, 65536);
+		break;
+	case CLI_OPT_NEAR_MISS:
+		plan->near_miss = cli_long("--near-miss", arg, 0, 65536);
+		break;
+	case CLI_OPT_UUID:
+		if (kc_uuid_format_parse(arg, &plan->uuid))
+			cli_usage_error("invalid --uuid '%s' (default, default_N, "
+			                "nano_N)", arg);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 long cli_long(const char *opt, const char *arg, long min, long max)
 {
 	char *end;

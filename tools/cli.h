@@ -78,6 +78,25 @@ double cli_double(const char *opt, const char *arg, double min, double max);
 uint64_t cli_u64(const char *opt, const char *arg);
 
 /*
+ * The chain plan's options, as kc-fill and kc-chain take them: their
+ * option tables list CLI_PLAN_OPTIONS, and cli_plan_option sets plan from
+ * an option c they return (with -l and -s); 0 when c is none of them.
+ */
+enum { CLI_OPT_CHAINS = 1024, CLI_OPT_HOPS, CLI_OPT_UUID,
+       CLI_OPT_DISTRACTORS, CLI_OPT_TREE, CLI_OPT_DECOYS, CLI_OPT_NEAR_MISS };
+#define CLI_PLAN_OPTIONS \
+	{ "chains", required_argument, NULL, CLI_OPT_CHAINS }, \
+	{ "decoys", required_argument, NULL, CLI_OPT_DECOYS }, \
+	{ "distractors", required_argument, NULL, CLI_OPT_DISTRACTORS }, \
+	{ "hops", required_argument, NULL, CLI_OPT_HOPS }, \
+	{ "length", required_argument, NULL, 'l' }, \
+	{ "near-miss", required_argument, NULL, CLI_OPT_NEAR_MISS }, \
+	{ "seed", required_argument, NULL, 's' }, \
+	{ "tree", no_argument, NULL, CLI_OPT_TREE }, \
+	{ "uuid", required_argument, NULL, CLI_OPT_UUID }
+int cli_plan_option(int c, const char *arg, struct kc_plan_opts *plan);
+
+/*
  * Call fn for each record of each file in files[0..n) ("-" or n == 0:
  * stdin).  fn returns CLI_OK, or CLI_DATA after reporting a bad record
  * itself (cli_record_error), or CLI_FATAL to stop.  `where` names the

@@ -31,24 +31,14 @@ static const char usage_text[] =
 "\n"
 "See kc-chain(1) and kc(7).\n";
 
-enum { OPT_CHAINS = 256, OPT_HOPS, OPT_UUID, OPT_DISTRACTORS, OPT_TREE,
-       OPT_DECOYS, OPT_NEAR_MISS, OPT_ENTROPY,
-       OPT_UNBUF };
+enum { OPT_ENTROPY = 256, OPT_UNBUF };
 
 static const struct option longopts[] = {
-	{ "chains", required_argument, NULL, OPT_CHAINS },
-	{ "decoys", required_argument, NULL, OPT_DECOYS },
-	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
+	CLI_PLAN_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
-	{ "hops", required_argument, NULL, OPT_HOPS },
-	{ "length", required_argument, NULL, 'l' },
-	{ "near-miss", required_argument, NULL, OPT_NEAR_MISS },
 	{ "questions", required_argument, NULL, 'q' },
-	{ "seed", required_argument, NULL, 's' },
 	{ "system-entropy", no_argument, NULL, OPT_ENTROPY },
-	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
-	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -88,37 +78,10 @@ int main(int argc, char **argv)
 	kc_chain_opts_init(&opts);
 	qfiles = calloc((size_t)argc + 1, sizeof *qfiles);
 	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
+		if (cli_plan_option(c, optarg, &opts.plan))
+			continue;
 		switch (c) {
-		case 'l': opts.plan.length = cli_length("--length", optarg); break;
 		case 'q': qfiles[nq++] = optarg; break;
-		case 's':
-			opts.plan.seed = cli_u64("--seed", optarg);
-			opts.plan.seed_set = 1;
-			break;
-		case OPT_CHAINS:
-			opts.plan.chains = cli_long("--chains", optarg, 0, 1L << 20);
-			break;
-		case OPT_HOPS:
-			opts.plan.hops = cli_long("--hops", optarg, 1, 1024);
-			break;
-		case OPT_DISTRACTORS:
-			opts.plan.distractors = cli_long("--distractors", optarg, 0,
-			                                 1L << 24);
-			break;
-		case OPT_TREE: opts.plan.tree = 1; break;
-		case OPT_DECOYS:
-			opts.plan.decoys = cli_long("--decoys", optarg, 0,
-			                 65536);
-			break;
-		case OPT_NEAR_MISS:
-			opts.plan.near_miss = cli_long("--near-miss", optarg, 0,
-			                 65536);
-			break;
-		case OPT_UUID:
-			if (kc_uuid_format_parse(optarg, &opts.plan.uuid))
-				cli_usage_error("invalid --uuid '%s' (default, default_N, "
-				                "nano_N)", optarg);
-			break;
 		case OPT_ENTROPY: opts.system_entropy = 1; break;
 		case OPT_UNBUF: cli_unbuffered(); break;
 		}

@@ -34,7 +34,8 @@ static const char usage_text[] =
 "      --own WHICH        the record's own passages: supporting, or all\n"
 "                         while they fit\n"
 "      --similar N        the chain ends' questions: of N candidates each,\n"
-"                         those most like the record's (1: at random)\n""      --chains N         chains planned for (4 per 1K of length)\n"
+"                         those most like the record's (1: at random)\n"
+"      --chains N         chains planned for (4 per 1K of length)\n"
 "      --hops N           UUIDs per chain (4)\n"
 "      --uuid FORM        default, default_N (default_8), nano_N\n"
 "      --distractors N    distractor questions (16 per 1K of length)\n"
@@ -52,25 +53,18 @@ static const char usage_text[] =
 "\n"
 "Lengths take a k suffix (32k = 32768).  See kc-fill(1) and kc(7).\n";
 
-enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_CHAINS, OPT_HOPS, OPT_UUID,
-       OPT_DISTRACTORS, OPT_TREE, OPT_DECOYS, OPT_NEAR_MISS,
-       OPT_NOCHAINS, OPT_PRESET, OPT_CHAT, OPT_OVERFILL,
-       OPT_UNBUF, OPT_STRICT, OPT_RECIPE, OPT_ENTANGLE, OPT_SHARE, OPT_OWN,
-       OPT_SIMILAR };
+enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_NOCHAINS, OPT_PRESET,
+       OPT_CHAT, OPT_OVERFILL, OPT_UNBUF, OPT_STRICT, OPT_RECIPE,
+       OPT_ENTANGLE, OPT_SHARE, OPT_OWN, OPT_SIMILAR };
 
 static const struct option longopts[] = {
-	{ "chains", required_argument, NULL, OPT_CHAINS },
+	CLI_PLAN_OPTIONS,
 	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
-	{ "decoys", required_argument, NULL, OPT_DECOYS },
-	{ "distractors", required_argument, NULL, OPT_DISTRACTORS },
 	{ "entangle", required_argument, NULL, OPT_ENTANGLE },
 	{ "entangle-share", required_argument, NULL, OPT_SHARE },
 	{ "generate", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "hops", required_argument, NULL, OPT_HOPS },
-	{ "length", required_argument, NULL, 'l' },
-	{ "near-miss", required_argument, NULL, OPT_NEAR_MISS },
 	{ "no-chains", no_argument, NULL, OPT_NOCHAINS },
 	{ "overfill", required_argument, NULL, OPT_OVERFILL },
 	{ "own", required_argument, NULL, OPT_OWN },
@@ -79,13 +73,10 @@ static const struct option longopts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "recipe", required_argument, NULL, OPT_RECIPE },
 	{ "relevant-only", no_argument, NULL, OPT_RELEVANT },
-	{ "seed", required_argument, NULL, 's' },
 	{ "similar", required_argument, NULL, OPT_SIMILAR },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "tokenizer", required_argument, NULL, 't' },
-	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "unbuffered", no_argument, NULL, OPT_UNBUF },
-	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -108,82 +99,55 @@ static int fill_one(json_t *rec, const struct kc_error *where, void *data)
 	return CLI_OK;
 }
 
-int main(int argc, char **argv)
+/* What the options say besides the fill options. */
+struct args {
+	const char *tokspec;
+	char **pools;
+	int npools;
+	unsigned pool_flags;
+};
+
+static void parse_options(int argc, char **argv, struct kc_fill_opts *o,
+                          struct args *a)
 {
-	struct kc_fill_opts o;
-	struct kc_plan plan;
-	struct kc_error err;
-	const char *tokspec = NULL;
-	char **pools = NULL;
-	unsigned pool_flags = 0;
 	const char *recipe = "kc", *own = NULL;
 	long entangle = -2;
 	double share = -1;
-	int npools = 0, c, rc;
-	kc_tokenizer *tok = NULL;
-	kc_pool *pool;
-	struct ctx ctx = { 0 };
+	struct kc_plan plan;
+	struct kc_error err;
+	int c;
 
-	cli_init(argc, argv);
-	kc_json_fast_alloc();
-	kc_fill_opts_init(&o, 0);
-	pools = calloc((size_t)argc + 1, sizeof *pools);
 	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
+		if (cli_plan_option(c, optarg, &o->plan))
+			continue;
 		switch (c) {
 		case 'g':
-			o.plan.generate = cli_long("--generate", optarg, 0, 1L << 30);
+			o->plan.generate = cli_long("--generate", optarg, 0, 1L << 30);
 			break;
-		case 'l': o.plan.length = cli_length("--length", optarg); break;
-		case 'p': pools[npools++] = optarg; break;
-		case 's':
-			o.plan.seed = cli_u64("--seed", optarg);
-			o.plan.seed_set = 1;
-			break;
-		case 't': tokspec = optarg; break;
+		case 'p': a->pools[a->npools++] = optarg; break;
+		case 't': a->tokspec = optarg; break;
 		case OPT_PLACE:
-			if (kc_place_parse(optarg, &o.place, &err))
+			if (kc_place_parse(optarg, &o->place, &err))
 				cli_usage_error("%s", err.text);
 			break;
 		case OPT_DEPTH:
-			o.place = KC_PLACE_DEPTH;
-			o.depth = strcmp(optarg, "uniform") ? cli_double("--depth",
-			                                  optarg, 0, 1) : -1;
+			o->place = KC_PLACE_DEPTH;
+			o->depth = strcmp(optarg, "uniform") ? cli_double("--depth",
+			                                   optarg, 0, 1) : -1;
 			break;
-		case OPT_RELEVANT: o.relevant_only = 1; break;
-		case OPT_CHAINS:
-			o.plan.chains = cli_long("--chains", optarg, 0, 1L << 20);
-			break;
-		case OPT_NOCHAINS: o.plan.chains = 0; break;
-		case OPT_HOPS: o.plan.hops = cli_long("--hops", optarg, 1, 1024); break;
-		case OPT_DISTRACTORS:
-			o.plan.distractors = cli_long("--distractors", optarg, 0,
-			                              1L << 24);
-			break;
-		case OPT_TREE: o.plan.tree = 1; break;
-		case OPT_DECOYS:
-			o.plan.decoys = cli_long("--decoys", optarg, 0,
-			                 65536);
-			break;
-		case OPT_NEAR_MISS:
-			o.plan.near_miss = cli_long("--near-miss", optarg, 0,
-			                 65536);
-			break;
-		case OPT_UUID:
-			if (kc_uuid_format_parse(optarg, &o.plan.uuid))
-				cli_usage_error("invalid --uuid '%s' (default, default_N, "
-				                "nano_N)", optarg);
-			break;
+		case OPT_RELEVANT: o->relevant_only = 1; break;
+		case OPT_NOCHAINS: o->plan.chains = 0; break;
 		case OPT_PRESET:
 			if (!kc_preset(optarg))
 				cli_unknown("preset", optarg, kc_preset_names());
-			o.plan.preset = optarg;
+			o->plan.preset = optarg;
 			break;
-		case OPT_CHAT: o.plan.chat = optarg; break;
+		case OPT_CHAT: o->plan.chat = optarg; break;
 		case OPT_OVERFILL:
-			o.overfill = cli_double("--overfill", optarg, 0, 0.5);
+			o->overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
 		case OPT_UNBUF: cli_unbuffered(); break;
-		case OPT_STRICT: pool_flags |= KC_POOL_STRICT; break;
+		case OPT_STRICT: a->pool_flags |= KC_POOL_STRICT; break;
 		case OPT_RECIPE: recipe = optarg; break;
 		case OPT_ENTANGLE:
 			entangle = strcmp(optarg, "all") ? cli_long("--entangle",
@@ -195,41 +159,56 @@ int main(int argc, char **argv)
 			break;
 		case OPT_OWN: own = optarg; break;
 		case OPT_SIMILAR:
-			o.similar = cli_long("--similar", optarg, 1, 1024);
+			o->similar = cli_long("--similar", optarg, 1, 1024);
 			break;
 		}
 	}
 	/* The recipe first, then what is set one by one. */
-	if (kc_fill_recipe(&o, recipe, &err))
+	if (kc_fill_recipe(o, recipe, &err))
 		cli_usage_error("%s", err.text);
 	if (entangle != -2)
-		o.entangle = entangle;
+		o->entangle = entangle;
 	if (share >= 0)
-		o.entangle_share = share;
+		o->entangle_share = share;
 	if (own && strcmp(own, "all") && strcmp(own, "supporting"))
 		cli_unknown("--own", own, (const char *const[]){ "supporting",
 		            "all", NULL });
 	if (own)
-		o.own_all = !strcmp(own, "all");
-	if (!o.plan.length)
+		o->own_all = !strcmp(own, "all");
+	if (!o->plan.length)
 		cli_usage_error("missing --length (the sequence length, e.g. "
 		                "--length 32k)");
-	if (!npools)
+	if (!a->npools)
 		cli_usage_error("missing --pool (the dataset to draw fillers from)");
-	if (kc_plan_resolve(&plan, NULL, &o.plan, &err))
+	if (kc_plan_resolve(&plan, NULL, &o->plan, &err))
 		cli_usage_error("%s", err.text);
-	o.pools = (const char *const *)pools;
-	o.npools = (size_t)npools;
+	o->pools = (const char *const *)a->pools;
+	o->npools = (size_t)a->npools;
+}
+
+int main(int argc, char **argv)
+{
+	struct kc_fill_opts o;
+	struct args a = { 0 };
+	struct kc_error err;
+	kc_tokenizer *tok = NULL;
+	kc_pool *pool = NULL;
+	struct ctx ctx = { 0 };
+	int rc = CLI_FATAL;
+
+	cli_init(argc, argv);
+	kc_json_fast_alloc();
+	kc_fill_opts_init(&o, 0);
+	a.pools = calloc((size_t)argc + 1, sizeof *a.pools);
+	parse_options(argc, argv, &o, &a);
 
 	kc_error_clear(&err);
-	rc = CLI_FATAL;
-	pool = NULL;
-	if (kc_tokenizer_open(&tok, tokspec, &err))
+	if (kc_tokenizer_open(&tok, a.tokspec, &err))
 		goto fail;
-	pool = cli_pool_load(pools, npools, pool_flags);
+	pool = cli_pool_load(a.pools, a.npools, a.pool_flags);
 	if (!kc_pool_passages(pool)) {
 		kc_error_set(&err, KC_EPOOL, "no passages in the pool");
-		err.source = pools[0];
+		err.source = a.pools[0];
 		goto fail;
 	}
 	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err))
@@ -244,6 +223,6 @@ done:
 	kc_filler_free(ctx.filler);
 	kc_pool_free(pool);
 	kc_tokenizer_free(tok);
-	free(pools);
+	free(a.pools);
 	return rc;
 }
