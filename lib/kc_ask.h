@@ -44,8 +44,8 @@
 
 typedef struct kc_idset kc_idset;
 
-/* A new empty set; NULL when out of memory. */
-kc_idset *kc_idset_new(void);
+/* A new empty set in *out; KC_ENOMEM (*out NULL). */
+kc_status kc_idset_new(kc_idset **out);
 void kc_idset_free(kc_idset *s);
 
 /* What kc_ask_resume_load found in an earlier output file. */

@@ -234,8 +234,7 @@ static kc_idset *load_resume(char **paths, int n)
 
 	if (!n)
 		return NULL;
-	set = kc_idset_new();
-	if (!set)
+	if (kc_idset_new(&set))
 		cli_die("out of memory");
 	for (int i = 0; i < n; i++) {
 		struct kc_ask_resume info;

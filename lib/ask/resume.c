@@ -36,19 +36,21 @@ struct kc_idset {
 	size_t count;
 };
 
-kc_idset *kc_idset_new(void)
+kc_status kc_idset_new(kc_idset **out)
 {
 	kc_idset *s = calloc(1, sizeof *s);
 
+	*out = NULL;
 	if (!s)
-		return NULL;
+		return KC_ENOMEM;
 	s->cap = 1024;
 	s->keys = calloc(s->cap, sizeof *s->keys);
 	if (!s->keys) {
 		free(s);
-		return NULL;
+		return KC_ENOMEM;
 	}
-	return s;
+	*out = s;
+	return KC_OK;
 }
 
 void kc_idset_free(kc_idset *s)

@@ -303,9 +303,10 @@ TEST(backoff_doubles_with_jitter_and_cap)
 
 TEST(idset)
 {
-	kc_idset *s = kc_idset_new();
+	kc_idset *s;
 	char id[32];
 
+	CHECK(kc_idset_new(&s) == KC_OK);
 	for (int i = 0; i < 5000; i++) {
 		int n = snprintf(id, sizeof id, "id-%d", i);
 		CHECK(kc_idset_add(s, id, (size_t)n) == KC_OK);
@@ -351,10 +352,11 @@ static void write_file(const char *path, const char *text)
 
 TEST(resume_load)
 {
-	kc_idset *s = kc_idset_new();
+	kc_idset *s;
 	struct kc_ask_resume info;
 	struct kc_error err;
 
+	CHECK(kc_idset_new(&s) == KC_OK);
 	static const char text[] =
 	           "{\"id\":\"a\",\"responses\":[\"x\"]}\n"
 	           "{\"id\":\"b\",\"responses\":[\"x\"],\"ask_error\":{}}\n"
@@ -396,10 +398,11 @@ TEST(resume_output_protects_the_file)
 {
 	struct kc_ask_resume info;
 	struct kc_error err;
-	kc_idset *s = kc_idset_new();
+	kc_idset *s;
 	FILE *f;
 	off_t cut;
 
+	CHECK(kc_idset_new(&s) == KC_OK);
 	static const char line1[] = "{\"id\":\"a\",\"responses\":[]}\n";
 
 	write_file("resume-out.jsonl", line1);
