@@ -286,6 +286,125 @@ static void print_totals(const struct run *r, const struct kc_ask_stats *st,
 		cli_warn("answers not counted by kc (-t TOKENIZER counts them)");
 }
 
+/* What the options say besides the ask options. */
+struct args {
+	char **resume;
+	int nresume;
+	json_t *extra;      /* --extra's members */
+	char *key;
+	const char *tokspec;
+	int stats;
+};
+
+static void parse_options(int argc, char **argv, struct kc_ask_opts *o,
+                          struct args *a)
+{
+	int c;
+
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
+		switch (c) {
+		case OPT_API_KEY:
+			free(a->key);
+			a->key = strdup(optarg);
+			if (!a->key)
+				cli_die("out of memory");
+			/* Blank it in our argv so that ps no longer shows
+			 * it (it did between exec and here). */
+			memset(optarg, '*', strlen(optarg));
+			break;
+		case OPT_BACKOFF:
+			o->backoff_ms = millis("--backoff", optarg);
+			break;
+		case 'j':
+			o->concurrency = (int)cli_long("--concurrency", optarg,
+			                               1, 4096);
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			o->connect_timeout_ms = millis("--connect-timeout", optarg);
+			break;
+		case OPT_EXTRA:
+			add_extra(&a->extra, optarg);
+			break;
+		case OPT_MAX_FAILURES:
+			o->max_failures = (unsigned long)cli_long(
+				"--max-failures", optarg, 1, LONG_MAX);
+			break;
+		case OPT_MAX_TOKENS:
+			o->max_tokens = cli_long("--max-tokens", optarg, 1,
+			                         1L << 30);
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case 'n':
+			o->n = (int)cli_long("--n", optarg, 1, 65536);
+			break;
+		case OPT_N_PER_REQUEST:
+			o->n_per_request = (int)cli_long("--n-per-request",
+			                                 optarg, 1, 65536);
+			break;
+		case OPT_RESUME:
+			a->resume[a->nresume++] = optarg;
+			break;
+		case OPT_RETRIES:
+			o->retries = (int)cli_long("--retries", optarg, 0, 100);
+			break;
+		case OPT_SEED:
+			o->seed = cli_u64("--seed", optarg);
+			o->has_seed = 1;
+			break;
+		case OPT_STATS:
+			a->stats = 1;
+			break;
+		case 't':
+			a->tokspec = optarg;
+			break;
+		case OPT_UNREACHABLE:
+			o->unreachable = (int)cli_long("--unreachable", optarg,
+			                               0, 1000);
+			break;
+		case OPT_TEMPERATURE:
+			o->temperature = cli_double("--temperature", optarg, 0,
+			                            100);
+			break;
+		case OPT_TIMEOUT:
+			o->timeout_ms = millis("--timeout", optarg);
+			break;
+		case OPT_TOP_P:
+			o->top_p = cli_double("--top-p", optarg, 0, 1);
+			break;
+		case 'u':
+			o->url = optarg;
+			break;
+		}
+	}
+	if (!o->url)
+		o->url = getenv("OPENAI_BASE_URL");
+	if (!o->url || !*o->url)
+		cli_usage_error("no server: give --url or set OPENAI_BASE_URL");
+	if (!a->key && getenv("OPENAI_API_KEY"))
+		a->key = strdup(getenv("OPENAI_API_KEY"));
+	o->api_key = a->key;
+	if (a->extra) {
+		/* kc-ask owns these: n and seed are per request, and it reads
+		 * whole responses, not streams. */
+		static const char *const owned[] = { "messages", "n", "stream" };
+
+		for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+			if (json_object_get(a->extra, owned[i]))
+				cli_usage_error("--extra may not set \"%s\" (use "
+				                "the options)", owned[i]);
+		if (o->has_seed && json_object_get(a->extra, "seed"))
+			cli_usage_error("--extra may not set \"seed\" together "
+			                "with --seed");
+	}
+	o->extra = a->extra;
+	/* A missing input is the caller's mistake, found before asking. */
+	for (int i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
+			cli_usage_error("%s: %s", argv[i], strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	struct kc_ask_opts o;
@@ -293,12 +412,7 @@ int main(int argc, char **argv)
 	struct kc_error err;
 	struct kc_ask_hooks hooks = { on_emit, on_report, on_tick };
 	struct run run = { 0 };
-	char **resume = NULL;
-	int nresume = 0, c;
-	json_t *extra = NULL;
-	char *key = NULL;
-	const char *tokspec = NULL;
-	int stats = 0;
+	struct args args = { 0 };
 	kc_tokenizer *tok = NULL;
 	kc_idset *skip;
 	kc_status rs;
@@ -306,121 +420,20 @@ int main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	kc_ask_opts_init(&o);
-	resume = calloc((size_t)argc + 1, sizeof *resume);
-	if (!resume)
+	args.resume = calloc((size_t)argc + 1, sizeof *args.resume);
+	if (!args.resume)
 		cli_die("out of memory");
-	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
-		switch (c) {
-		case OPT_API_KEY:
-			free(key);
-			key = strdup(optarg);
-			if (!key)
-				cli_die("out of memory");
-			/* Blank it in our argv so that ps no longer shows
-			 * it (it did between exec and here). */
-			memset(optarg, '*', strlen(optarg));
-			break;
-		case OPT_BACKOFF:
-			o.backoff_ms = millis("--backoff", optarg);
-			break;
-		case 'j':
-			o.concurrency = (int)cli_long("--concurrency", optarg,
-			                              1, 4096);
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			o.connect_timeout_ms = millis("--connect-timeout", optarg);
-			break;
-		case OPT_EXTRA:
-			add_extra(&extra, optarg);
-			break;
-		case OPT_MAX_FAILURES:
-			o.max_failures = (unsigned long)cli_long(
-				"--max-failures", optarg, 1, LONG_MAX);
-			break;
-		case OPT_MAX_TOKENS:
-			o.max_tokens = cli_long("--max-tokens", optarg, 1,
-			                        1L << 30);
-			break;
-		case 'm':
-			o.model = optarg;
-			break;
-		case 'n':
-			o.n = (int)cli_long("--n", optarg, 1, 65536);
-			break;
-		case OPT_N_PER_REQUEST:
-			o.n_per_request = (int)cli_long("--n-per-request",
-			                                optarg, 1, 65536);
-			break;
-		case OPT_RESUME:
-			resume[nresume++] = optarg;
-			break;
-		case OPT_RETRIES:
-			o.retries = (int)cli_long("--retries", optarg, 0, 100);
-			break;
-		case OPT_SEED:
-			o.seed = cli_u64("--seed", optarg);
-			o.has_seed = 1;
-			break;
-		case OPT_STATS:
-			stats = 1;
-			break;
-		case 't':
-			tokspec = optarg;
-			break;
-		case OPT_UNREACHABLE:
-			o.unreachable = (int)cli_long("--unreachable", optarg,
-			                              0, 1000);
-			break;
-		case OPT_TEMPERATURE:
-			o.temperature = cli_double("--temperature", optarg, 0,
-			                           100);
-			break;
-		case OPT_TIMEOUT:
-			o.timeout_ms = millis("--timeout", optarg);
-			break;
-		case OPT_TOP_P:
-			o.top_p = cli_double("--top-p", optarg, 0, 1);
-			break;
-		case 'u':
-			o.url = optarg;
-			break;
-		}
-	}
-	if (!o.url)
-		o.url = getenv("OPENAI_BASE_URL");
-	if (!o.url || !*o.url)
-		cli_usage_error("no server: give --url or set OPENAI_BASE_URL");
-	if (!key && getenv("OPENAI_API_KEY"))
-		key = strdup(getenv("OPENAI_API_KEY"));
-	o.api_key = key;
-	if (extra) {
-		/* kc-ask owns these: n and seed are per request, and it reads
-		 * whole responses, not streams. */
-		static const char *const owned[] = { "messages", "n", "stream" };
-
-		for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
-			if (json_object_get(extra, owned[i]))
-				cli_usage_error("--extra may not set \"%s\" (use "
-				                "the options)", owned[i]);
-		if (o.has_seed && json_object_get(extra, "seed"))
-			cli_usage_error("--extra may not set \"seed\" together "
-			                "with --seed");
-	}
-	o.extra = extra;
-	/* A missing input is the caller's mistake, found before asking. */
-	for (int i = optind; i < argc; i++)
-		if (strcmp(argv[i], "-") && access(argv[i], R_OK))
-			cli_usage_error("%s: %s", argv[i], strerror(errno));
-	if (tokspec) {
+	parse_options(argc, argv, &o, &args);
+	if (args.tokspec) {
 		kc_error_clear(&err);
-		if (kc_tokenizer_open(&tok, tokspec, &err)) {
+		if (kc_tokenizer_open(&tok, args.tokspec, &err)) {
 			cli_report(&err);
 			exit(CLI_FATAL);
 		}
 		o.tokenizer = tok;
 	}
 	run.n = o.n;
-	skip = load_resume(resume, nresume);
+	skip = load_resume(args.resume, args.nresume);
 	o.skip = skip;
 
 	kc_error_clear(&err);
@@ -437,7 +450,7 @@ int main(int argc, char **argv)
 	note_limit(&run, &st, o.n);
 	if (rs)
 		cli_report(&err);
-	if (stats)
+	if (args.stats)
 		print_totals(&run, &st, tok);
 	if (st.failed || st.skipped || st.bad)
 		cli_warn("%lu record%s: %lu answered, %lu failed, %lu already "
@@ -447,11 +460,11 @@ int main(int argc, char **argv)
 	kc_ask_free(a);
 	kc_idset_free(skip);
 	kc_tokenizer_free(tok);
-	json_decref(extra);
-	if (key)
-		memset(key, 0, strlen(key));
-	free(key);
-	free(resume);
+	json_decref(args.extra);
+	if (args.key)
+		memset(args.key, 0, strlen(args.key));
+	free(args.key);
+	free(args.resume);
 	cli_close_stdout();
 	if (rs)
 		return CLI_FATAL;
