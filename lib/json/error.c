@@ -182,20 +182,12 @@ static int lex_number(struct kc_json_error *e, const uchar *q, const uchar *end,
 		if (kc_json_strtod(q, (size_t)(stop - q), &d) == KC_EJSON)
 			return lex_error(e, q, stop, KC_EJSON, "real number overflow");
 	} else {
-		/* as strtoll: LLONG_MAX and LLONG_MIN are the limits */
-		int neg = *q == '-';
-		unsigned long long u = 0, limit = neg ? 9223372036854775808ULL
-		                                      : 9223372036854775807ULL;
+		long long i;
 
-		for (const uchar *d = q + neg; d < stop; d++) {
-			unsigned digit = (unsigned)(*d - '0');
-
-			if (u > (limit - digit) / 10)
-				return lex_error(e, q, stop, KC_EJSON, neg
-				                 ? "too big negative integer"
-				                 : "too big integer");
-			u = u * 10 + digit;
-		}
+		if (kc_json_integer(q, stop, &i))
+			return lex_error(e, q, stop, KC_EJSON, *q == '-'
+			                 ? "too big negative integer"
+			                 : "too big integer");
 	}
 	return 0;
 }

@@ -281,19 +281,11 @@ static json_t *parse_number(struct parser *ps)
 			return fail_at(ps, q, NULL), NULL;
 		v = json_real(d);
 	} else {
-		/* as strtoll: LLONG_MAX and LLONG_MIN are the limits */
-		int neg = *q == '-';
-		unsigned long long u = 0, limit = neg ? 9223372036854775808ULL
-		                                      : 9223372036854775807ULL;
+		long long i;
 
-		for (const uchar *d = q + neg; d < stop; d++) {
-			unsigned digit = (unsigned)(*d - '0');
-
-			if (u > (limit - digit) / 10)
-				return fail_at(ps, q, NULL), NULL;
-			u = u * 10 + digit;
-		}
-		v = json_integer(neg ? (json_int_t)(0 - u) : (json_int_t)u);
+		if (kc_json_integer(q, stop, &i))
+			return fail_at(ps, q, NULL), NULL;
+		v = json_integer((json_int_t)i);
 	}
 	if (!v)
 		return nomem(ps), NULL;

@@ -194,6 +194,26 @@ kc_status kc_json_string(const kc_uchar **p, const kc_uchar *end,
                          kc_buf *scratch, const char **s, size_t *n,
                          int *nul);
 
+/* The integer of JSON's grammar in [q, stop) in *v, as strtoll reads it;
+ * -1 when it is beyond LLONG_MIN..LLONG_MAX. */
+static inline int kc_json_integer(const kc_uchar *q, const kc_uchar *stop,
+                                  long long *v)
+{
+	int neg = *q == '-';
+	unsigned long long u = 0, limit = neg ? 9223372036854775808ULL
+	                                      : 9223372036854775807ULL;
+
+	for (const kc_uchar *d = q + neg; d < stop; d++) {
+		unsigned digit = (unsigned)(*d - '0');
+
+		if (u > (limit - digit) / 10)
+			return -1;
+		u = u * 10 + digit;
+	}
+	*v = neg ? (long long)(0 - u) : (long long)u;
+	return 0;
+}
+
 /* Read the real of `len` bytes at p in the C locale's format whatever the
  * program's locale, as jansson does (json.c); KC_EJSON when it overflows
  * (underflow is not an error), KC_ENOMEM. */

@@ -499,21 +499,46 @@ static kc_status dict_page(const struct pq_node *leaf, struct rcol *c,
 	return plain(leaf, p, len, c->dict, c->ndict, err);
 }
 
+/* Room for a page's levels in c. */
+static kc_status page_begin(const struct pq_node *leaf, struct rcol *c,
+                            const struct page *pg, struct kc_error *err)
+{
+	if (pg->nvalues < 0 || (uint64_t)pg->nvalues > pq_max_entries)
+		return bad(err, "column \"%s\": a page of %lld values", leaf->name,
+		           (long long)pg->nvalues);
+	return grow(c, (size_t)pg->nvalues, 0, err);
+}
+
+/* The page's values, len bytes at p, once its levels are in c. */
+static kc_status page_end(kc_parquet_reader *r, const struct pq_node *leaf,
+                          struct rcol *c, const struct page *pg,
+                          const uint8_t *p, size_t len, struct kc_error *err)
+{
+	size_t n = (size_t)pg->nvalues, nv = 0;
+	kc_status st;
+
+	for (size_t i = 0; i < n; i++)
+		nv += c->def[c->n + i] == leaf->def;
+	if ((st = grow(c, 0, nv, err)) ||
+	    (st = values(r, leaf, c, pg->encoding, p, len, nv, err)))
+		return st;
+	c->n += n;
+	c->nv += nv;
+	return KC_OK;
+}
+
+/* A v1 page: each level run behind its 4-byte length, then the values. */
 static kc_status data_page(kc_parquet_reader *r, const struct pq_node *leaf,
                            struct rcol *c, const struct page *pg,
                            const uint8_t *p, size_t len, struct kc_error *err)
 {
-	size_t n = (size_t)pg->nvalues, nv = 0;
-	int maxdef = leaf->def, maxrep = leaf->rep;
+	size_t n = (size_t)pg->nvalues;
 	kc_status st;
 
-	if (pg->nvalues < 0 || (uint64_t)pg->nvalues > pq_max_entries)
-		return bad(err, "column \"%s\": a page of %lld values", leaf->name,
-		           (long long)pg->nvalues);
-	if ((st = grow(c, n, 0, err)))
+	if ((st = page_begin(leaf, c, pg, err)))
 		return st;
 	for (int k = 0; k < 2; k++) {
-		int max = k ? maxdef : maxrep;
+		int max = k ? leaf->def : leaf->rep;
 		uint8_t *lv = (k ? c->def : c->rep) + c->n;
 		if (max == 0) {
 			memset(lv, 0, n);
@@ -532,29 +557,20 @@ static kc_status data_page(kc_parquet_reader *r, const struct pq_node *leaf,
 		p += 4 + l;
 		len -= 4 + l;
 	}
-	for (size_t i = 0; i < n; i++)
-		nv += c->def[c->n + i] == maxdef;
-	if ((st = grow(c, 0, nv, err)) ||
-	    (st = values(r, leaf, c, pg->encoding, p, len, nv, err)))
-		return st;
-	c->n += n;
-	c->nv += nv;
-	return KC_OK;
+	return page_end(r, leaf, c, pg, p, len, err);
 }
 
-/* A v2 page: levels first, uncompressed, without length prefixes. */
+/* A v2 page: levels first, uncompressed, without length prefixes; the
+ * caller put the values after them, decompressed. */
 static kc_status data_page_v2(kc_parquet_reader *r, const struct pq_node *leaf,
                               struct rcol *c, const struct page *pg,
                               const uint8_t *p, size_t len,
                               struct kc_error *err)
 {
-	size_t n = (size_t)pg->nvalues, nv = 0;
+	size_t n = (size_t)pg->nvalues;
 	kc_status st;
 
-	if (pg->nvalues < 0 || (uint64_t)pg->nvalues > pq_max_entries)
-		return bad(err, "column \"%s\": a page of %lld values", leaf->name,
-		           (long long)pg->nvalues);
-	if ((st = grow(c, n, 0, err)))
+	if ((st = page_begin(leaf, c, pg, err)))
 		return st;
 	for (int k = 0; k < 2; k++) {
 		int max = k ? leaf->def : leaf->rep;
@@ -566,17 +582,8 @@ static kc_status data_page_v2(kc_parquet_reader *r, const struct pq_node *leaf,
 			return st;
 		p += l;
 	}
-	(void)len;
-	for (size_t i = 0; i < n; i++)
-		nv += c->def[c->n + i] == leaf->def;
-	/* the caller put the values at p, decompressed, len bytes on */
-	if ((st = grow(c, 0, nv, err)) ||
-	    (st = values(r, leaf, c, pg->encoding, p, len - (size_t)(pg->rep_len
-	                 + pg->def_len), nv, err)))
-		return st;
-	c->n += n;
-	c->nv += nv;
-	return KC_OK;
+	return page_end(r, leaf, c, pg, p,
+	                len - (size_t)(pg->rep_len + pg->def_len), err);
 }
 
 static kc_status decompress_page(struct rcol *c, int codec, const uint8_t *src,

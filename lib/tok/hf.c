@@ -296,11 +296,24 @@ static struct spans *top_slot(struct hf *h, const char *k)
 	return NULL;
 }
 
-static kc_status scan_top(struct hf *h)
+static struct spans *model_slot(struct hf *h, const char *k)
+{
+	return !strcmp(k, "vocab") ? &h->m_vocab :
+	       !strcmp(k, "merges") ? &h->m_merges : NULL;
+}
+
+/* The members of the object at j->p: where `slot` has a place for one,
+ * its span goes there; the others are parsed into `rest` (NULL: only
+ * checked). */
+static kc_status scan_object(struct hf *h,
+                             struct spans *(*slot)(struct hf *, const char *),
+                             json_t *rest)
 {
 	struct js *j = &h->j;
 	int first = 1, done;
 	const char *start;
+	struct spans *sl;
+	json_t *v;
 
 	if (expect(j, '{'))
 		return j->err->status;
@@ -308,64 +321,46 @@ static kc_status scan_top(struct hf *h)
 		if (member(j, &first, &h->key, &done))
 			return j->err->status;
 		if (done)
-			break;
+			return KC_OK;
 		if (skip(j, &start))
 			return j->err->status;
-		struct spans *sl = top_slot(h, h->key.data ? h->key.data : "");
-		if (sl) {
+		if ((sl = slot(h, h->key.data))) {
 			sl->s = start;
 			sl->e = j->p;
-		} else {
-			/* post_processor, decoder, anything else: only checked */
-			json_t *v;
-
-			if (load_span(j, start, j->p, h->key.data, &v))
-				return j->err->status;
-			json_decref(v);
+			continue;
 		}
+		if (load_span(j, start, j->p, h->key.data, &v))
+			return j->err->status;
+		if (!rest)
+			json_decref(v);
+		else if (json_object_set_new(rest, h->key.data, v))
+			return kc_error_nomem(j->err);
 	}
-	if (peek(j) >= 0)
-		return bad(j, "text after the top-level object");
-	return KC_OK;
+}
+
+/* post_processor, decoder, anything else at the top: only checked. */
+static kc_status scan_top(struct hf *h)
+{
+	kc_status st = scan_object(h, top_slot, NULL);
+
+	if (!st && peek(&h->j) >= 0)
+		return bad(&h->j, "end of file expected");
+	return st;
 }
 
 static kc_status scan_model(struct hf *h)
 {
 	struct js *j = &h->j;
-	int first = 1, done;
-	const char *start;
 	const char *end = j->end;
+	kc_status st;
 
 	j->p = h->top_model.s;
 	j->end = h->top_model.e;
-	h->model = json_object();
-	if (!h->model)
+	if (!(h->model = json_object()))
 		return kc_error_nomem(j->err);
-	if (expect(j, '{'))
-		return j->err->status;
-	for (;;) {
-		if (member(j, &first, &h->key, &done))
-			return j->err->status;
-		if (done)
-			break;
-		if (skip(j, &start))
-			return j->err->status;
-		if (!strcmp(h->key.data, "vocab")) {
-			h->m_vocab.s = start;
-			h->m_vocab.e = j->p;
-		} else if (!strcmp(h->key.data, "merges")) {
-			h->m_merges.s = start;
-			h->m_merges.e = j->p;
-		} else {
-			json_t *v;
-
-			if (load_span(j, start, j->p, h->key.data, &v))
-				return j->err->status;
-			json_object_set_new(h->model, h->key.data, v);
-		}
-	}
+	st = scan_object(h, model_slot, h->model);
 	j->end = end;
-	return KC_OK;
+	return st;
 }
 
 /* ------------------------------------------------------------------ */
