@@ -403,110 +403,116 @@ static const char *record_id(const json_t *rec, char *buf, size_t size,
 	return NULL;
 }
 
-kc_status kc_filter_record(kc_filter *f, const json_t *rec,
-                           enum kc_drop *why, struct kc_error *err)
-{
-	json_t *jd = NULL, *jc = NULL, *jn = NULL, *jr = NULL, *src = NULL;
-	const char *id = NULL;
+/* What the active filters read of a record. */
+struct fields {
+	json_t *jc, *jn, *jr, *src;   /* judge.correct, .n, .pass_rate */
+	const char *id;
 	char idbuf[32];
-	size_t idlen = 0;
-	int need_n;
-	kc_status st;
+	size_t idlen;
+	int need_n;                   /* the bounds are relative to n */
+};
 
-	*why = KC_DROP_NONE;
-	f->st.read++;
-	/* First check every field an active filter needs, so that a bad
-	 * record is reported whatever the other filters would say. */
-	if (!json_is_object(rec)) {
-		st = kc_error_set(err, KC_EFIELD, "record is not an object");
-		goto bad;
-	}
+/* Every field an active filter needs, checked first, so that a bad
+ * record is reported whatever the other filters would say. */
+static kc_status read_fields(const kc_filter *f, const json_t *rec,
+                             struct fields *x, struct kc_error *err)
+{
+	json_t *jd;
+
+	if (!json_is_object(rec))
+		return kc_error_set(err, KC_EFIELD, "record is not an object");
 	jd = json_object_get(rec, "judge");
-	if ((f->have_correct || f->have_rate) && !json_is_object(jd)) {
-		st = kc_error_set(err, KC_EFIELD, jd ? "\"judge\" is not an "
-		                  "object" : "missing \"judge\" (run kc-judge "
-		                  "first)");
-		goto bad;
-	}
+	if ((f->have_correct || f->have_rate) && !json_is_object(jd))
+		return kc_error_set(err, KC_EFIELD, jd ? "\"judge\" is not an "
+		                    "object" : "missing \"judge\" (run kc-judge "
+		                    "first)");
 	if (json_is_object(jd)) {
-		jc = json_object_get(jd, "correct");
-		jn = json_object_get(jd, "n");
-		jr = json_object_get(jd, "pass_rate");
+		x->jc = json_object_get(jd, "correct");
+		x->jn = json_object_get(jd, "n");
+		x->jr = json_object_get(jd, "pass_rate");
 	}
-	if (f->have_correct && !(json_is_integer(jc) &&
-	                         json_integer_value(jc) >= 0)) {
-		st = kc_error_set(err, KC_EFIELD, "\"judge.correct\" is missing "
-		                  "or not a count");
-		goto bad;
-	}
-	need_n = f->have_correct && (f->clo.rel || f->chi.rel);
-	if (need_n && !(json_is_integer(jn) && json_integer_value(jn) >= 0)) {
-		st = kc_error_set(err, KC_EFIELD, "\"judge.n\" is missing or "
-		                  "not a count");
-		goto bad;
-	}
-	if (f->have_rate && !json_is_number(jr)) {
-		st = kc_error_set(err, KC_EFIELD, "\"judge.pass_rate\" is "
-		                  "missing or not a number");
-		goto bad;
-	}
+	if (f->have_correct && !(json_is_integer(x->jc) &&
+	                         json_integer_value(x->jc) >= 0))
+		return kc_error_set(err, KC_EFIELD, "\"judge.correct\" is "
+		                    "missing or not a count");
+	x->need_n = f->have_correct && (f->clo.rel || f->chi.rel);
+	if (x->need_n && !(json_is_integer(x->jn) &&
+	                   json_integer_value(x->jn) >= 0))
+		return kc_error_set(err, KC_EFIELD, "\"judge.n\" is missing or "
+		                    "not a count");
+	if (f->have_rate && !json_is_number(x->jr))
+		return kc_error_set(err, KC_EFIELD, "\"judge.pass_rate\" is "
+		                    "missing or not a number");
 	if ((f->have_keep || f->have_drop) &&
-	    !(id = record_id(rec, idbuf, sizeof idbuf, &idlen))) {
-		st = kc_error_set(err, KC_EFIELD, "\"id\" is missing or not a "
-		                  "string or an integer");
-		goto bad;
-	}
+	    !(x->id = record_id(rec, x->idbuf, sizeof x->idbuf, &x->idlen)))
+		return kc_error_set(err, KC_EFIELD, "\"id\" is missing or not a "
+		                    "string or an integer");
 	if (f->nsources) {
-		src = json_object_get(rec, "source");
-		if (!json_is_string(src)) {
-			st = kc_error_set(err, KC_EFIELD, "\"source\" is missing "
-			                  "or not a string");
-			goto bad;
-		}
+		x->src = json_object_get(rec, "source");
+		if (!json_is_string(x->src))
+			return kc_error_set(err, KC_EFIELD, "\"source\" is "
+			                    "missing or not a string");
 	}
+	return KC_OK;
+}
 
+/* The first filter that drops the record, or KC_DROP_NONE. */
+static enum kc_drop decide(const kc_filter *f, const struct fields *x)
+{
 	if (f->nsources) {
 		size_t i;
 
 		for (i = 0; i < f->nsources; i++)
-			if (!strcmp(json_string_value(src), f->sources[i]))
+			if (!strcmp(json_string_value(x->src), f->sources[i]))
 				break;
 		if (i == f->nsources)
-			*why = KC_DROP_SOURCE;
+			return KC_DROP_SOURCE;
 	}
-	if (!*why && f->have_keep && !idset_has(&f->keep, id, idlen))
-		*why = KC_DROP_IDS;
-	if (!*why && f->have_drop && idset_has(&f->drop, id, idlen))
-		*why = KC_DROP_EXCLUDE_IDS;
-	if (!*why && f->have_correct) {
-		long long c = json_integer_value(jc);
-		long long n = need_n ? json_integer_value(jn) : 0;
+	if (f->have_keep && !idset_has(&f->keep, x->id, x->idlen))
+		return KC_DROP_IDS;
+	if (f->have_drop && idset_has(&f->drop, x->id, x->idlen))
+		return KC_DROP_EXCLUDE_IDS;
+	if (f->have_correct) {
+		long long c = json_integer_value(x->jc);
+		long long n = x->need_n ? json_integer_value(x->jn) : 0;
 
 		if ((f->clo.set && c < bound_value(&f->clo, n)) ||
 		    (f->chi.set && c > bound_value(&f->chi, n)))
-			*why = KC_DROP_CORRECT;
+			return KC_DROP_CORRECT;
 	}
-	if (!*why && f->have_rate) {
-		double r = json_number_value(jr);
+	if (f->have_rate) {
+		double r = json_number_value(x->jr);
 
 		if (!(r >= f->rlo && r <= f->rhi))
-			*why = KC_DROP_PASS_RATE;
+			return KC_DROP_PASS_RATE;
 	}
+	return KC_DROP_NONE;
+}
 
+kc_status kc_filter_record(kc_filter *f, const json_t *rec,
+                           enum kc_drop *why, struct kc_error *err)
+{
+	struct fields x = { 0 };
+	kc_status st;
+
+	*why = KC_DROP_NONE;
+	f->st.read++;
+	if ((st = read_fields(f, rec, &x, err))) {
+		f->st.bad++;
+		return st;
+	}
+	*why = decide(f, &x);
 	if (*why)
 		f->st.dropped[*why]++;
 	else
 		f->st.kept++;
-	if (json_is_integer(jc) && json_integer_value(jc) >= 0) {
-		f->st.judged++;
-		long long n = json_is_integer(jn) && json_integer_value(jn) > 0
-		              ? json_integer_value(jn) : 0;
+	if (json_is_integer(x.jc) && json_integer_value(x.jc) >= 0) {
+		long long n = json_is_integer(x.jn) && json_integer_value(x.jn) > 0
+		              ? json_integer_value(x.jn) : 0;
 
-		if ((st = hist_add(&f->st, json_integer_value(jc), n, !*why)))
+		f->st.judged++;
+		if ((st = hist_add(&f->st, json_integer_value(x.jc), n, !*why)))
 			return kc_error_set(err, st, "out of memory");
 	}
 	return KC_OK;
-bad:
-	f->st.bad++;
-	return st;
 }
