@@ -691,6 +691,39 @@ next:
 /* ------------------------------------------------------------------ */
 /* Added tokens. */
 
+/* An added token's matched text, into a->content: the content, or its
+ * NFC form for a normalized token of an NFC tokenizer. */
+static kc_status added_text(const kc_tokenizer *tok, struct tk_added *a,
+                            const char *content, size_t len)
+{
+	kc_status st = KC_OK;
+
+	if (a->normalized && tok->nfc) {
+		kc_buf nb;
+		const uint8_t *o;
+		size_t ol;
+
+		kc_buf_init(&nb, 0);
+		st = kc_tok_nfc((const uint8_t *)content, len, &nb, &o, &ol,
+		                NULL, 0);
+		if (!st && (a->content = malloc(ol + 1))) {
+			memcpy(a->content, o, ol);
+			a->content[ol] = 0;
+			a->len = ol;
+		}
+		kc_buf_release(&nb);
+	} else if ((a->content = malloc(len + 1))) {
+		memcpy(a->content, content, len + 1);
+		a->len = len;
+	}
+	if (st || !a->content) {
+		free(a->content);
+		a->content = NULL;
+		return KC_ENOMEM;
+	}
+	return KC_OK;
+}
+
 static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 {
 	size_t i, n = json_array_size(list);
@@ -742,28 +775,7 @@ static kc_status read_added(struct hf *h, kc_tokenizer *tok, const json_t *list)
 		a.id = id;
 		if (id > tok->max_id)
 			tok->max_id = id;
-		/* the matched text: the content, or its NFC form for a
-		 * normalized token of an NFC tokenizer */
-		if (a.normalized && tok->nfc) {
-			kc_buf nb;
-			const uint8_t *o;
-			size_t ol;
-
-			kc_buf_init(&nb, 0);
-			st = kc_tok_nfc((const uint8_t *)content, len, &nb, &o, &ol,
-			                NULL, 0);
-			if (!st && (a.content = malloc(ol + 1))) {
-				memcpy(a.content, o, ol);
-				a.content[ol] = 0;
-				a.len = ol;
-			}
-			kc_buf_release(&nb);
-		} else if ((a.content = malloc(len + 1))) {
-			memcpy(a.content, content, len + 1);
-			a.len = len;
-		}
-		if (st || !a.content) {
-			free(a.content);
+		if (added_text(tok, &a, content, len)) {
 			st = kc_error_nomem(h->j.err);
 			goto out;
 		}
