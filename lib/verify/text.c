@@ -624,11 +624,13 @@ static int open_at(const struct state *s, size_t qi, size_t lo)
 	return depth ? '(' : quote ? '"' : 0;
 }
 
-static void check_place(struct state *s, const struct vpair *q)
+/* The bounds [*lo, *hi) of the text a pair sits in: its passage's body,
+ * or the context; 0 when it sits in none (reported). */
+static int pair_bounds(struct state *s, const struct vpair *q, size_t *lo,
+                       size_t *hi)
 {
-	const unsigned char *t = s->t;
 	long bi = s->in->numbered ? block_of(s, q->start) : -2;
-	size_t lo, hi, j, k, w;
+	const struct vblock *b;
 	char b1[160], kb[72];
 
 	if (bi == -1 || (bi == -2 && (q->start < s->in->ctx_start ||
@@ -636,28 +638,38 @@ static void check_place(struct state *s, const struct vpair *q)
 		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} is outside the "
 		        "passages: \"%s\"", keystr(s, q->key, kb),
 		        around(s, b1, sizeof b1, q->start, q->end));
-		return;
+		return 0;
 	}
-	if (bi >= 0) {
-		const struct vblock *b = &s->blocks[bi];
-		if (q->start <= b->body) {
-			PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} in the header "
-			        "of passage %zu: \"%s\"", keystr(s, q->key, kb),
-			        b->number, around(s, b1, sizeof b1, b->start, q->end));
-			return;
-		}
-		lo = b->body;
-		hi = b->end;
-		if (q->end > hi) {
-			PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} runs past the "
-			        "end of passage %zu", keystr(s, q->key, kb), b->number);
-			return;
-		}
-	} else {
-		lo = s->in->ctx_start;
-		hi = s->in->ctx_end;
+	if (bi == -2) {
+		*lo = s->in->ctx_start;
+		*hi = s->in->ctx_end;
+		return 1;
 	}
+	b = &s->blocks[bi];
+	if (q->start <= b->body) {
+		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} in the header "
+		        "of passage %zu: \"%s\"", keystr(s, q->key, kb),
+		        b->number, around(s, b1, sizeof b1, b->start, q->end));
+		return 0;
+	}
+	if (q->end > b->end) {
+		PROBLEM(s, KC_VERIFY_PLACE, "pair {\"%s\": ...} runs past the "
+		        "end of passage %zu", keystr(s, q->key, kb), b->number);
+		return 0;
+	}
+	*lo = b->body;
+	*hi = b->end;
+	return 1;
+}
 
+static void check_place(struct state *s, const struct vpair *q)
+{
+	const unsigned char *t = s->t;
+	size_t lo, hi, j, k, w;
+	char b1[160], kb[72];
+
+	if (!pair_bounds(s, q, &lo, &hi))
+		return;
 	if (q->start > lo && t[q->start - 1] == '\n')
 		return;                  /* right after a newline */
 	/* " " + pair: before the space, a stop and any closers. */
