@@ -133,32 +133,32 @@ static int period_ends(const char *text, size_t i)
 	return 1;
 }
 
+/* 1: a sentence may stop here; 2: open_step reads it. */
+static const unsigned char cls[256] = {
+	['\n'] = 3, ['.'] = 1, ['?'] = 1, ['!'] = 1,
+	['('] = 2, ['['] = 2, [')'] = 2, [']'] = 2, ['"'] = 2,
+	[0x9c] = 2, [0x9d] = 2,
+};
+
 size_t kc_sentence_ends(const char *text, size_t len, uint32_t *out,
                         size_t max, size_t *refused)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	struct open o = { 0, 0 }, at;
-	size_t n = 0, seen = 0, marks = 0;
-
-	static const unsigned char stop[256] = {
-		['\n'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
-	};
-	static const unsigned char opener[256] = {   /* what open_step reads */
-		['('] = 1, ['['] = 1, [')'] = 1, [']'] = 1, ['"'] = 1,
-		[0x9c] = 1, [0x9d] = 1, ['\n'] = 1,
-	};
+	size_t n = 0, marks = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		size_t j, k;
 		unsigned char c;
 
-		while (i < len && !stop[s[i]])
+		while (i < len && !cls[s[i]])
 			i++;
 		if (i == len)
 			break;
-		for (; seen <= i; seen++)
-			if (opener[s[seen]])
-				open_step(&o, s, seen);
+		if (cls[s[i]] & 2)
+			open_step(&o, s, i);
+		if (!(cls[s[i]] & 1))
+			continue;
 		c = s[i];
 		if (c == '\n') {
 			if (n < max)
