@@ -33,7 +33,8 @@ def passage(r, i):
 def check(r):
     c = r["chain"]
     pat = re.compile(form(c["uuid"]) + r"\Z")
-    texts = [r["question"]] + [d["question"] for d in r["distractors"]]
+    texts = [r["question"]] + [d["question"] if isinstance(d, dict) else d
+                               for d in r["distractors"]]
     for i in range(len(r["passages"])):
         d = passage(r, i)
         texts += [d["title"], d["text"]]

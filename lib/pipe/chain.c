@@ -717,6 +717,27 @@ static json_t *real_path(const struct chainrec *s)
 	return real;
 }
 
+/* What later stages read of the distractors is their questions
+ * (kc-render -f keychain, kc-verify): ids and answers stay behind,
+ * a third of the record at 32K. */
+static kc_status keep_questions(struct chainrec *s)
+{
+	json_t *q = json_array(), *d;
+	size_t i;
+
+	if (!q)
+		return kc_error_nomem(s->err);
+	json_array_foreach(s->dist, i, d)
+		if (json_array_append(q, json_is_object(d) ?
+		                      json_object_get(d, "question") : d)) {
+			json_decref(q);
+			return kc_error_nomem(s->err);
+		}
+	if (json_object_set_new(s->rec, "distractors", q))
+		return kc_error_nomem(s->err);
+	return KC_OK;
+}
+
 static kc_status write_chain(struct chainrec *s)
 {
 	char fmtname[32];
@@ -758,8 +779,9 @@ kc_status kc_chain(kc_chainer *c, json_t *rec, struct kc_error *err)
 		return kc_plan_store(&s.plan, rec) ? kc_error_nomem(err) : KC_OK;
 	if (!(st = find_spots(&s)) && !(st = pick_questions(&s)) &&
 	    !(st = forbid_texts(&s)) && !(st = draw_keys(&s)) &&
-	    !(st = make_pairs(&s)) && !(st = assign_spots(&s)))
-		st = write_chain(&s);
+	    !(st = make_pairs(&s)) && !(st = assign_spots(&s)) &&
+	    !(st = write_chain(&s)))
+		st = keep_questions(&s);
 	free(s.spots);
 	free(s.pairs);
 	free(s.dq);
