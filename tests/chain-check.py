@@ -30,8 +30,16 @@ def passage(r, i):
     return r["docs"][q["doc"]] if "doc" in q else q
 
 
+def rows(pairs):
+    """The pairs one by one: kc-chain writes them as columns."""
+    if isinstance(pairs, list):
+        return pairs
+    return [dict(zip(pairs, p)) for p in zip(*pairs.values())]
+
+
 def check(r):
     c = r["chain"]
+    c["pairs"] = rows(c["pairs"])
     pat = re.compile(form(c["uuid"]) + r"\Z")
     texts = [r["question"]] + [d["question"] if isinstance(d, dict) else d
                                for d in r["distractors"]]

@@ -268,8 +268,11 @@ def add(g, r, dup):
     real_in_render = isinstance(rd.get("real") if rd else None, list)
     if r["chain"] is not None or real_in_render:
         c = r["chain"] or {}
-        if isinstance(c.get("pairs"), list):
-            g.num("keys", len(c["pairs"]))
+        pairs = c.get("pairs")   # columns, or a list of objects
+        if isinstance(pairs, dict) and isinstance(pairs.get("key"), list):
+            g.num("keys", len(pairs["key"]))
+        elif isinstance(pairs, list):
+            g.num("keys", len(pairs))
         if is_int(c.get("stacked")):
             g.num("stacked", c["stacked"])
         if is_int(c.get("refused")):

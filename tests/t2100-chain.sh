@@ -18,7 +18,7 @@ test_expect_success 'pair counts follow the plan: 4 chains and 16 questions per 
 	for line in open("c.jsonl"):
 	    r = json.loads(line)
 	    c = r["chain"]
-	    assert c["chains"] == 32 and c["hops"] == 4 and len(c["pairs"]) == 128
+	    assert c["chains"] == 32 and c["hops"] == 4 and len(c["pairs"]["key"]) == 128
 	    assert len(r["distractors"]) == 128
 	EOF
 '
@@ -48,7 +48,7 @@ test_expect_success 'other key forms and a tree' '
 	for line in open("t.jsonl"):
 	    c = json.loads(line)["chain"]
 	    # 7 nodes: 6 edges and 4 leaves, then 7 chains of 3
-	    assert len(c["pairs"]) == 6 + 4 + 7 * 3, len(c["pairs"])
+	    assert len(c["pairs"]["key"]) == 6 + 4 + 7 * 3, c["pairs"]
 	    assert len(c["real"]) == 3
 	EOF
 '

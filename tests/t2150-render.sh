@@ -9,6 +9,21 @@ test_expect_success 'setup' '
 	test_line_count -gt 300 chat.jsonl
 '
 
+test_expect_success 'records chained by kc 0.1 (pairs as a list of objects) render the same' '
+	python3 - <<-\EOF &&
+	import json
+	with open("old.jsonl", "w") as out:
+	    for line in open("c.jsonl"):
+	        r = json.loads(line)
+	        cols = r["chain"]["pairs"]
+	        r["chain"]["pairs"] = [dict(zip(cols, p)) for p in zip(*cols.values())]
+	        out.write(json.dumps(r) + "\n")
+	EOF
+	kc-render <old.jsonl >old-chat.jsonl &&
+	test_cmp chat.jsonl old-chat.jsonl &&
+	kc-verify old.jsonl
+'
+
 test_expect_success 'every prompt is within its budget and fills at least 95% of it' '
 	python3 - <<-\EOF
 	import json

@@ -363,8 +363,9 @@ test_expect_success 'pairs placed the way the reference places them are caught' 
 	        t = (r["docs"][p["doc"]] if "doc" in p else p)["text"].encode()
 	        spots += [(i, k + 1) for k, c in enumerate(t) if c in b".?\n"]
 	    random.shuffle(spots)
-	    for q, s in zip(r["chain"]["pairs"], spots):
-	        q["passage"], q["at"] = s
+	    pairs = r["chain"]["pairs"]   # columns: key, value, passage, at ...
+	    for i, s in zip(range(len(pairs["key"])), spots):
+	        pairs["passage"][i], pairs["at"][i] = s
 	    print(json.dumps(r))
 	EOF
 	test_must_fail --status=1 kc-verify --json ref.jsonl >out 2>err &&

@@ -99,7 +99,9 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
                          struct kc_error *err)
 {
 	json_t *passages = json_object_get(rec, "passages");
-	json_t *chain = json_object_get(rec, "chain"), *pairs, *real, *v, *sup;
+	json_t *chain = json_object_get(rec, "chain"), *real, *v, *sup;
+	struct kc_pairs ps;
+	long npairs;
 	size_t i;
 	int from_docs = 0;
 	kc_status st;
@@ -151,43 +153,40 @@ kc_status kc_layout_load(kc_renderer *r, const json_t *rec, struct layout *l,
 	if (!chain)
 		return KC_OK;
 	if (!json_is_object(chain) ||
-	    !json_is_array(pairs = json_object_get(chain, "pairs")) ||
+	    (npairs = kc_pairs_open(&ps, json_object_get(chain, "pairs"))) < 0 ||
 	    !json_is_array(real = json_object_get(chain, "real"))) {
 		kc_layout_release(l);
 		return kc_error_set(err, KC_EFIELD, "\"chain\" has no \"pairs\" "
 		                    "or \"real\" array");
 	}
-	l->nq = json_array_size(pairs);
+	l->nq = (size_t)npairs;
 	l->qs = calloc(l->nq + 1, sizeof *l->qs);
 	if (!l->qs) {
 		kc_layout_release(l);
 		return kc_error_nomem(err);
 	}
-	json_array_foreach(pairs, i, v) {
+	for (i = 0; i < l->nq; i++) {
 		struct rpair *q = &l->qs[i];
-		json_t *jp = json_object_get(v, "passage"),
-		       *ja = json_object_get(v, "at");
-		if (kc_get_string(v, "key", &q->key, &q->klen, NULL) ||
-		    kc_get_string(v, "value", &q->value, &q->vlen, NULL) ||
-		    !json_is_integer(jp) || !json_is_integer(ja) ||
-		    json_integer_value(jp) < 0 ||
-		    (size_t)json_integer_value(jp) >= l->np ||
-		    json_integer_value(ja) < 0 ||
-		    (size_t)json_integer_value(ja) >
-		            l->ps[json_integer_value(jp)].text_len ||
+		struct kc_pair_ref pr;
+
+		if (!kc_pair_read(&ps, i, &pr) || pr.passage < 0 ||
+		    (size_t)pr.passage >= l->np || pr.at < 0 ||
+		    (size_t)pr.at > l->ps[pr.passage].text_len ||
 		    /* not inside a UTF-8 sequence */
-		    ((size_t)json_integer_value(ja) <
-		             l->ps[json_integer_value(jp)].text_len &&
-		     (l->ps[json_integer_value(jp)].text[json_integer_value(ja)] &
-		      0xc0) == 0x80)) {
+		    ((size_t)pr.at < l->ps[pr.passage].text_len &&
+		     (l->ps[pr.passage].text[pr.at] & 0xc0) == 0x80)) {
 			kc_layout_release(l);
 			return kc_error_set(err, KC_EFIELD, "\"chain\".\"pairs\"[%zu]"
 			                    " is not a valid pair", i);
 		}
-		q->passage = (size_t)json_integer_value(jp);
-		q->at = (size_t)json_integer_value(ja);
-		q->chain = (int)json_integer_value(json_object_get(v, "chain"));
-		q->hop = (int)json_integer_value(json_object_get(v, "hop"));
+		q->key = pr.key;
+		q->klen = pr.klen;
+		q->value = pr.value;
+		q->vlen = pr.vlen;
+		q->passage = (size_t)pr.passage;
+		q->at = (size_t)pr.at;
+		q->chain = (int)pr.chain;
+		q->hop = (int)pr.hop;
 		mark_real(q, real);
 	}
 	index_pairs(l);

@@ -154,6 +154,30 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
                             const char **text, size_t *text_len, long *doc,
                             struct kc_error *err);
 
+/*
+ * The pairs of a chain, "chain"."pairs": the columns kc-chain writes,
+ * {"key": [...], "value": [...], "passage": [...], "at": [...], "chain":
+ * [...], "hop": [...]}, or the list of objects {"key": ..., "value": ...,
+ * "passage": ..., "at": ..., "chain": ..., "hop": ...} of kc 0.1.
+ * kc_pairs_open returns their number, -1 when "pairs" is neither (or its
+ * columns differ in length); kc_pair_read reads pair i of them, 0 when a
+ * field is not a string or an integer where it belongs ("chain" and
+ * "hop" may be missing: 0).  Strings borrowed from the record.
+ */
+struct kc_pairs {
+	const json_t *list;        /* the list of objects, or NULL */
+	const json_t *col[6];      /* the columns */
+};
+
+struct kc_pair_ref {
+	const char *key, *value;
+	size_t klen, vlen;
+	json_int_t passage, at, chain, hop;
+};
+
+long kc_pairs_open(struct kc_pairs *ps, const json_t *pairs);
+int kc_pair_read(const struct kc_pairs *ps, size_t i, struct kc_pair_ref *p);
+
 /* ---- sentence ends (sentence.c) ---- */
 
 /*

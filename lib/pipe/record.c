@@ -13,6 +13,56 @@
 #include "kc.h"
 #include "pipe/private.h"
 
+static const char *const pair_fields[] = { "key", "value", "passage", "at",
+                                           "chain", "hop" };
+
+long kc_pairs_open(struct kc_pairs *ps, const json_t *pairs)
+{
+	size_t n;
+
+	memset(ps, 0, sizeof *ps);
+	if (json_is_array(pairs)) {
+		ps->list = pairs;
+		return (long)json_array_size(pairs);
+	}
+	if (!json_is_object(pairs))
+		return -1;
+	n = json_array_size(json_object_get(pairs, "key"));
+	for (int f = 0; f < 6; f++) {
+		ps->col[f] = json_object_get(pairs, pair_fields[f]);
+		if (f >= 4 && !ps->col[f])
+			continue;
+		if (!json_is_array(ps->col[f]) || json_array_size(ps->col[f]) != n)
+			return -1;
+	}
+	return (long)n;
+}
+
+int kc_pair_read(const struct kc_pairs *ps, size_t i, struct kc_pair_ref *p)
+{
+	const json_t *v = ps->list ? json_array_get(ps->list, i) : NULL, *f[6];
+	json_int_t *n[4] = { &p->passage, &p->at, &p->chain, &p->hop };
+
+	for (int k = 0; k < 6; k++)
+		f[k] = ps->list ? json_object_get(v, pair_fields[k])
+		                : json_array_get(ps->col[k], i);
+	if (!json_is_string(f[0]) || !json_is_string(f[1]))
+		return 0;
+	for (int k = 0; k < 4; k++) {
+		if (k >= 2 && !f[2 + k])
+			*n[k] = 0;
+		else if (!json_is_integer(f[2 + k]))
+			return 0;
+		else
+			*n[k] = json_integer_value(f[2 + k]);
+	}
+	p->key = json_string_value(f[0]);
+	p->klen = json_string_length(f[0]);
+	p->value = json_string_value(f[1]);
+	p->vlen = json_string_length(f[1]);
+	return 1;
+}
+
 kc_status kc_record_passage(const json_t *rec, const json_t *p,
                             const char **title, size_t *title_len,
                             const char **text, size_t *text_len, long *doc,

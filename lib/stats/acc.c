@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/private.h"
+#include "pipe/private.h"
 #include "stats/private.h"
 
 const char *const stats_stage_names[STAGES] = {
@@ -197,12 +198,13 @@ static void add_chain(struct stats_acc *a, const struct stats_rec *r)
 {
 	json_int_t stacked, refused;
 	const json_t *real = json_object_get(r->chain, "real");
+	struct kc_pairs ps;
+	long pairs = kc_pairs_open(&ps, json_object_get(r->chain, "pairs"));
 
 	if (!json_is_array(real))
 		real = json_object_get(r->render, "real");
-	if (json_is_array(json_object_get(r->chain, "pairs")))
-		stats_num_add(&a->keys, (double)json_array_size(
-		                  json_object_get(r->chain, "pairs")));
+	if (pairs >= 0)
+		stats_num_add(&a->keys, (double)pairs);
 	if (integer(r->chain, "stacked", &stacked))
 		stats_num_add(&a->stacked, (double)stacked);
 	if (integer(r->chain, "refused", &refused))

@@ -29,6 +29,7 @@
 
 #include "kc.h"
 #include "core/private.h"
+#include "pipe/private.h"
 #include "verify/private.h"
 
 #define NCACHE 8
@@ -502,6 +503,8 @@ static int passage_of(const json_t *rec, const json_t *p, const char **title,
 
 struct ipair {
 	size_t index, passage, at;
+	const char *key, *value;
+	size_t klen, vlen;
 };
 
 static int ipair_cmp(const void *a, const void *b)
@@ -526,8 +529,10 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
                                struct kc_error *err)
 {
 	const json_t *passages = json_object_get(rec, "passages");
-	const json_t *pairs = json_object_get(w->chain, "pairs");
-	size_t np = json_array_size(passages), nq = json_array_size(pairs), k = 0;
+	struct kc_pairs pairs;
+	long count = kc_pairs_open(&pairs, json_object_get(w->chain, "pairs"));
+	size_t np = json_array_size(passages), nq = count > 0 ? (size_t)count : 0;
+	size_t k = 0;
 	struct ipair *ip = calloc(nq + 1, sizeof *ip);
 	kc_buf *b = &v->prompt;
 	kc_status st = KC_OK;
@@ -535,27 +540,21 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 	if (!ip)
 		return kc_error_nomem(err);
 	for (size_t i = 0; i < nq; i++) {
-		const json_t *q = json_array_get(pairs, i);
-		const json_t *jp = json_object_get(q, "passage"),
-		             *ja = json_object_get(q, "at");
+		struct kc_pair_ref q;
 		const char *t, *x;
 		size_t title_len = 0, text_len = 0;
-		if (!str(q, "key", NULL) || !str(q, "value", NULL) ||
-		    !json_is_integer(jp) || !json_is_integer(ja) ||
-		    json_integer_value(jp) < 0 ||
-		    (size_t)json_integer_value(jp) >= np ||
-		    !passage_of(rec, json_array_get(passages,
-		                (size_t)json_integer_value(jp)), &t, &title_len,
-		                &x, &text_len) ||
-		    json_integer_value(ja) < 0 ||
-		    (size_t)json_integer_value(ja) > text_len) {
+		if (!kc_pair_read(&pairs, i, &q) || q.passage < 0 ||
+		    (size_t)q.passage >= np ||
+		    !passage_of(rec, json_array_get(passages, (size_t)q.passage),
+		                &t, &title_len, &x, &text_len) ||
+		    q.at < 0 || (size_t)q.at > text_len) {
 			kc_verify_problem(res, err, KC_VERIFY_RECORD, "chain.pairs[%zu] "
 			                  "is not a pair of this record's passages", i);
 			free(ip);
 			return KC_OK;
 		}
-		ip[i] = (struct ipair){ i, (size_t)json_integer_value(jp),
-		                        (size_t)json_integer_value(ja) };
+		ip[i] = (struct ipair){ i, (size_t)q.passage, (size_t)q.at,
+		                        q.key, q.value, q.klen, q.vlen };
 	}
 	qsort(ip, nq, sizeof *ip, ipair_cmp);
 	b->len = 0;
@@ -576,9 +575,8 @@ static kc_status build_chained(kc_verifier *v, const json_t *rec,
 		if (!st)
 			st = kc_buf_append(b, "\n", 1);
 		for (; k < nq && ip[k].passage == p && !st; k++) {
-			const json_t *q = json_array_get(pairs, ip[k].index);
-			size_t kl = 0, vl = 0;
-			const char *key = str(q, "key", &kl), *val = str(q, "value", &vl);
+			const char *key = ip[k].key, *val = ip[k].value;
+			size_t kl = ip[k].klen, vl = ip[k].vlen;
 			st = kc_buf_append(b, x + pos, ip[k].at - pos);
 			pos = ip[k].at;
 			if (!st && b->data[b->len - 1] != '\n')
@@ -725,7 +723,7 @@ static kc_status fail_after_tokens(struct verifyrec *s)
 
 static kc_status read_view(struct verifyrec *s)
 {
-	const json_t *pairs;
+	struct kc_pairs pairs;
 
 	if (!json_is_object(s->rec) ||
 	    !view_of(s->rec, &s->w, s->res->id, sizeof s->res->id)) {
@@ -737,9 +735,9 @@ static kc_status read_view(struct verifyrec *s)
 	s->res->format = s->w.format;
 	s->in.npassages = -1;
 	s->in.npairs = -1;
-	if (s->w.chain &&
-	    json_is_array(pairs = json_object_get(s->w.chain, "pairs")))
-		s->in.npairs = (long)json_array_size(pairs);
+	if (s->w.chain)
+		s->in.npairs = kc_pairs_open(&pairs, json_object_get(s->w.chain,
+		                                                     "pairs"));
 	return KC_OK;
 }
 
