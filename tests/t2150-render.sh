@@ -19,8 +19,9 @@ test_expect_success 'records chained by kc 0.1 (pairs as a list of objects) rend
 	        r["chain"]["pairs"] = [dict(zip(cols, p)) for p in zip(*cols.values())]
 	        out.write(json.dumps(r) + "\n")
 	EOF
-	kc-render <old.jsonl >old-chat.jsonl &&
-	test_cmp chat.jsonl old-chat.jsonl &&
+	kc-render -f verl <old.jsonl >old-verl.jsonl &&
+	kc-render -f verl <c.jsonl >verl.jsonl &&
+	test_cmp verl.jsonl old-verl.jsonl &&
 	kc-verify old.jsonl
 '
 
