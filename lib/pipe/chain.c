@@ -415,7 +415,8 @@ static kc_status find_spots(struct chainrec *s)
 }
 
 /* With --questions: pick the distractor questions anew, into the
- * record's "distractors" (kc-fill picks them otherwise). */
+ * record's "distractors" as strings, the form kc-chain writes (kc-fill
+ * picks them otherwise, as objects). */
 static kc_status repick(struct chainrec *s)
 {
 	kc_pool *pool = s->c->questions;
@@ -434,10 +435,7 @@ static kc_status repick(struct chainrec *s)
 	for (size_t i = 0; a && i < n; i++) {
 		size_t len;
 		const char *id, *q = kc_pool_question(pool, idx[i], &len, &id);
-		if (json_array_append_new(a, json_pack("{s:s,s:s%,s:o}", "id", id,
-		                                       "question", q, len, "answers",
-		                                       kc_pool_question_answers(pool,
-		                                                           idx[i]))))
+		if (json_array_append_new(a, json_stringn_nocheck(q, len)))
 			st = KC_ENOMEM;
 	}
 	free(idx);
@@ -468,10 +466,15 @@ static kc_status pick_questions(struct chainrec *s)
 		return kc_error_nomem(s->err);
 	for (size_t i = 0; i < need; i++) {
 		json_t *d = json_array_get(s->dist, i);
-		if ((st = kc_get_string(d, "question", &s->dq[i], &s->dqlen[i],
-		                        NULL)))
+		if (json_is_string(d)) {
+			s->dq[i] = json_string_value(d);
+			s->dqlen[i] = json_string_length(d);
+		} else if (kc_get_string(d, "question", &s->dq[i], &s->dqlen[i],
+		                         NULL)) {
 			return kc_error_set(s->err, KC_EFIELD, "\"distractors\"[%zu] "
-			                    "has no string \"question\"", i);
+			                    "is neither a question nor an object "
+			                    "with a string \"question\"", i);
+		}
 		if (memmem(s->dq[i], s->dqlen[i], "\"}", 2) ||
 		    memmem(s->dq[i], s->dqlen[i], "{\"", 2))
 			return kc_error_set(s->err, KC_EFIELD, "\"distractors\"[%zu] "
