@@ -60,6 +60,27 @@ const struct kc_pool_stats *kc_pool_stats(const kc_pool *pool);
 
 size_t kc_pool_passages(const kc_pool *pool);
 
+/*
+ * Token counts of the pool's passages kept on disk between runs
+ * (counts.c), so that each kc-fill of a dataset, each length and each
+ * shard does not count the same passages again: one file per tokenizer
+ * in `dir`, named by a fingerprint of the tokenizer (the ids it gives a
+ * fixed text), holding a count per passage by a 64-bit hash of its
+ * title and text.  kc_pool_counts_load sets the counts it holds for the
+ * pool's passages (*found of them; a missing file is no error, 0);
+ * kc_pool_counts_save merges the pool's counts into the file (written
+ * whole under a new name, then renamed: concurrent runs lose at most
+ * each other's additions), *written the entries it now holds, 0 when it
+ * had nothing new.  KC_EIO, KC_EFORMAT for a file that is not a count
+ * file; a caller may go on without it.
+ */
+kc_status kc_pool_counts_load(kc_pool *pool, kc_tokenizer *tok,
+                              const char *dir, size_t *found,
+                              struct kc_error *err);
+kc_status kc_pool_counts_save(kc_pool *pool, kc_tokenizer *tok,
+                              const char *dir, size_t *written,
+                              struct kc_error *err);
+
 /* ------------------------------------------------------------------ */
 /* The plan: lengths and the parameters of the later steps (plan.c). */
 

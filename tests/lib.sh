@@ -29,6 +29,9 @@ TRASH=$BUILD/trash/$name
 rm -rf "$TRASH"
 mkdir -p "$TRASH"
 cd "$TRASH" || exit 1
+# kc-fill's passage counts: the test's own, not the machine's
+KC_COUNTS_DIR=$TRASH/.counts
+export KC_COUNTS_DIR
 test_count=0
 test_failed=0
 test_skipped=0

@@ -47,6 +47,8 @@ static const char usage_text[] =
 "      --preset NAME      the prompt kc-render will use (keychain-rl)\n"
 "      --chat NAME        chat template counted: auto, none, or N tokens\n"
 "      --overfill F       plan F over the budget for kc-render to trim (0.01)\n"
+"      --no-count-cache   count every passage anew (default: keep the\n"
+"                         counts in $KC_COUNTS_DIR, ~/.cache/kc/counts)\n"
 "      --unbuffered       write each record at once\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -55,7 +57,7 @@ static const char usage_text[] =
 
 enum { OPT_PLACE = 256, OPT_DEPTH, OPT_RELEVANT, OPT_NOCHAINS, OPT_PRESET,
        OPT_CHAT, OPT_OVERFILL, OPT_UNBUF, OPT_STRICT, OPT_RECIPE,
-       OPT_ENTANGLE, OPT_SHARE, OPT_OWN, OPT_SIMILAR };
+       OPT_ENTANGLE, OPT_SHARE, OPT_OWN, OPT_SIMILAR, OPT_NO_CACHE };
 
 static const struct option longopts[] = {
 	CLI_PLAN_OPTIONS,
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "generate", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "no-chains", no_argument, NULL, OPT_NOCHAINS },
+	{ "no-count-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "overfill", required_argument, NULL, OPT_OVERFILL },
 	{ "own", required_argument, NULL, OPT_OWN },
 	{ "place", required_argument, NULL, OPT_PLACE },
@@ -105,6 +108,7 @@ struct args {
 	char **pools;
 	int npools;
 	unsigned pool_flags;
+	int no_cache;
 };
 
 static void parse_options(int argc, char **argv, struct kc_fill_opts *o,
@@ -147,6 +151,7 @@ static void parse_options(int argc, char **argv, struct kc_fill_opts *o,
 			o->overfill = cli_double("--overfill", optarg, 0, 0.5);
 			break;
 		case OPT_UNBUF: cli_unbuffered(); break;
+		case OPT_NO_CACHE: a->no_cache = 1; break;
 		case OPT_STRICT: a->pool_flags |= KC_POOL_STRICT; break;
 		case OPT_RECIPE: recipe = optarg; break;
 		case OPT_ENTANGLE:
@@ -186,6 +191,51 @@ static void parse_options(int argc, char **argv, struct kc_fill_opts *o,
 	o->npools = (size_t)a->npools;
 }
 
+/*
+ * Where passage counts are kept between runs: $KC_COUNTS_DIR, else
+ * counts/ in $KC_CACHE_HOME, $XDG_CACHE_HOME/kc or ~/.cache/kc; NULL for
+ * none (KC_COUNTS_DIR set empty, or no home).
+ */
+static const char *counts_dir(char *buf, size_t size)
+{
+	const char *d = getenv("KC_COUNTS_DIR"), *base;
+	const char *sub = "kc/counts";
+
+	if (d)
+		return *d ? d : NULL;
+	if ((base = getenv("KC_CACHE_HOME")) && *base) {
+		sub = "counts";
+	} else if (!(base = getenv("XDG_CACHE_HOME")) || !*base) {
+		if (!(base = getenv("HOME")) || !*base)
+			return NULL;
+		sub = ".cache/kc/counts";
+	}
+	return (size_t)snprintf(buf, size, "%s/%s", base, sub) < size ? buf
+	                                                             : NULL;
+}
+
+/* The counts kept by earlier runs: a cache that cannot be read is only
+ * a warning. */
+static void counts_load(kc_pool *pool, kc_tokenizer *tok, const char *dir)
+{
+	struct kc_error err;
+	size_t found;
+
+	kc_error_clear(&err);
+	if (dir && kc_pool_counts_load(pool, tok, dir, &found, &err))
+		cli_warn("%s (counting the passages anew)", err.text);
+}
+
+static void counts_save(kc_pool *pool, kc_tokenizer *tok, const char *dir)
+{
+	struct kc_error err;
+	size_t written;
+
+	kc_error_clear(&err);
+	if (dir && kc_pool_counts_save(pool, tok, dir, &written, &err))
+		cli_warn("%s (the counts of this run are not kept)", err.text);
+}
+
 int main(int argc, char **argv)
 {
 	struct kc_fill_opts o;
@@ -195,12 +245,15 @@ int main(int argc, char **argv)
 	kc_pool *pool = NULL;
 	struct ctx ctx = { 0 };
 	int rc = CLI_FATAL;
+	char dirbuf[4096];
+	const char *dir;
 
 	cli_init(argc, argv);
 	kc_json_fast_alloc();
 	kc_fill_opts_init(&o, 0);
 	a.pools = calloc((size_t)argc + 1, sizeof *a.pools);
 	parse_options(argc, argv, &o, &a);
+	dir = a.no_cache ? NULL : counts_dir(dirbuf, sizeof dirbuf);
 
 	kc_error_clear(&err);
 	if (kc_tokenizer_open(&tok, a.tokspec, &err))
@@ -213,8 +266,10 @@ int main(int argc, char **argv)
 	}
 	if (kc_filler_new(&ctx.filler, pool, tok, &o, &err))
 		goto fail;
+	counts_load(pool, tok, dir);
 	rc = cli_each_record(argv + optind, argc - optind,
 	                     &(struct cli_walk){ .record = fill_one, .ctx = &ctx });
+	counts_save(pool, tok, dir);
 	cli_close_stdout();
 	goto done;
 fail:

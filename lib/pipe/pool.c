@@ -522,6 +522,28 @@ kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
 	                    &p->tokens, count, err);
 }
 
+uint64_t kc_pool_passage_key(const kc_pool *pool, size_t i, uint32_t *len)
+{
+	*len = pool->p[i].title_len + 1 + pool->p[i].text_len + 2;
+	return pool->p[i].hash;
+}
+
+int kc_pool_passage_known(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                          uint32_t *count)
+{
+	count_with(pool, tok);
+	*count = pool->p[i].tokens;
+	return *count != TOKENS_UNKNOWN;
+}
+
+void kc_pool_passage_know(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                          uint32_t count)
+{
+	count_with(pool, tok);
+	if (count != TOKENS_UNKNOWN)
+		pool->p[i].tokens = count;
+}
+
 kc_status kc_pool_question_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
                                   size_t *count, struct kc_error *err)
 {

@@ -178,6 +178,17 @@ struct kc_pair_ref {
 long kc_pairs_open(struct kc_pairs *ps, const json_t *pairs);
 int kc_pair_read(const struct kc_pairs *ps, size_t i, struct kc_pair_ref *p);
 
+/*
+ * What counts.c reads and sets of a pool passage: the pool's hash of its
+ * title and text, the length of what is counted (title, "\n", text,
+ * "\n\n"), and its count with tok (known: 1 and *count).
+ */
+uint64_t kc_pool_passage_key(const kc_pool *pool, size_t i, uint32_t *len);
+int kc_pool_passage_known(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                          uint32_t *count);
+void kc_pool_passage_know(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                          uint32_t count);
+
 /* ---- sentence ends (sentence.c) ---- */
 
 /*
