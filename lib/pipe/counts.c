@@ -154,7 +154,8 @@ kc_status kc_pool_counts_load(kc_pool *pool, kc_tokenizer *tok,
 		uint32_t len;
 		const struct entry *x = find(e, n, kc_pool_passage_key(pool, i,
 		                                                       &len));
-		if (x && x->len == len) {
+		/* a count over the length cannot be: a token is a byte or more */
+		if (x && x->len == len && x->count <= len) {
 			kc_pool_passage_know(pool, tok, i, x->count);
 			++*found;
 		}
