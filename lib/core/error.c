@@ -5,6 +5,7 @@
  * caller's struct kc_error and returns a kc_status; the tools decide how
  * to show it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,4 +63,14 @@ void kc_error_clear(struct kc_error *err)
 kc_status kc_error_nomem(struct kc_error *err)
 {
 	return kc_error_set(err, KC_ENOMEM, "out of memory");
+}
+
+kc_status kc_error_io(struct kc_error *err, const char *what)
+{
+	int e = errno;
+
+	kc_error_set(err, KC_EIO, "%s: %s", what, strerror(e));
+	if (err)
+		err->saved_errno = e;
+	return KC_EIO;
 }

@@ -1,6 +1,7 @@
 /*
  * core/private.h - what every subsystem of libkc shares and no caller
- * needs: the one way to say "out of memory", and the names of an enum's
+ * needs: the one way to say "out of memory" or a failed read or write,
+ * and the names of an enum's
  * values.
  */
 #ifndef KC_CORE_PRIVATE_H
@@ -11,6 +12,10 @@
 /* Fill err (which may be NULL) with KC_ENOMEM and "out of memory";
  * returns KC_ENOMEM. */
 kc_status kc_error_nomem(struct kc_error *err);
+
+/* Fill err (which may be NULL) with KC_EIO, "WHAT: strerror(errno)" and
+ * the errno; returns KC_EIO.  Call it right after the failing call. */
+kc_status kc_error_io(struct kc_error *err, const char *what);
 
 /*
  * The names of an enum's values, names[0..n) in value order.

@@ -79,21 +79,11 @@ kc_status kc_parquet_codec_parse(const char *name,
 	return st;
 }
 
-static kc_status io_error(struct kc_error *err, const char *path)
-{
-	int e = errno;
-
-	kc_error_set(err, KC_EIO, "%s: %s", path, strerror(e));
-	if (err)
-		err->saved_errno = e;
-	return KC_EIO;
-}
-
 static kc_status put(kc_parquet_writer *w, const void *p, size_t n,
                      struct kc_error *err)
 {
 	if (n && fwrite(p, 1, n, w->f) != n)
-		return io_error(err, w->path);
+		return kc_error_io(err, w->path);
 	w->offset += n;
 	return KC_OK;
 }
@@ -116,7 +106,7 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
 		char *real = realpath(path, NULL);
 		if (!real) {
 			free(w);
-			return io_error(err, path);
+			return kc_error_io(err, path);
 		}
 		w->path = real;
 	} else {
@@ -150,7 +140,7 @@ kc_status kc_parquet_writer_open(kc_parquet_writer **wp, const char *path,
 	/* beside the target, so that the rename stays in one file system */
 	sprintf(w->tmp, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
 	if ((fd = mkstemp(w->tmp)) < 0 || !(w->f = fdopen(fd, "wb"))) {
-		io_error(err, path);
+		kc_error_io(err, path);
 		if (fd >= 0)
 			close(fd);
 		free(w->tmp);
@@ -819,7 +809,7 @@ kc_status kc_parquet_writer_close(kc_parquet_writer *w, struct kc_error *err)
 		FILE *f = w->f;
 		w->f = NULL;
 		if (fclose(f) != 0 || rename(w->tmp, w->path) != 0) {
-			st = io_error(err, w->path);
+			st = kc_error_io(err, w->path);
 		} else {
 			free(w->tmp);
 			w->tmp = NULL;

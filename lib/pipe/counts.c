@@ -61,16 +61,6 @@ static kc_status fingerprint(kc_tokenizer *tok, uint64_t *fp,
 	return st;
 }
 
-static kc_status io_error(struct kc_error *err, const char *what)
-{
-	int e = errno;
-
-	kc_error_set(err, KC_EIO, "%s: %s", what, strerror(e));
-	if (err)
-		err->saved_errno = e;
-	return KC_EIO;
-}
-
 /* dir/FINGERPRINT.counts into path. */
 static kc_status file_of(const char *dir, uint64_t fp, char *path,
                          size_t size, struct kc_error *err)
@@ -95,7 +85,7 @@ static kc_status read_entries(const char *path, uint64_t fp,
 	*out = NULL;
 	*n = 0;
 	if (!f)
-		return errno == ENOENT ? KC_OK : io_error(err, path);
+		return errno == ENOENT ? KC_OK : kc_error_io(err, path);
 	if (fread(m, 1, 8, f) != 8 || memcmp(m, magic, 8) ||
 	    fread(head, sizeof head[0], 2, f) != 2 || head[0] != fp)
 		st = kc_error_set(err, KC_EFORMAT, "%s: not a count file of "
@@ -108,7 +98,7 @@ static kc_status read_entries(const char *path, uint64_t fp,
 	else if (!(*out = malloc((size_t)head[1] * sizeof **out + 1)))
 		st = kc_error_nomem(err);
 	else if (fread(*out, sizeof **out, (size_t)head[1], f) != head[1])
-		st = io_error(err, path);
+		st = kc_error_io(err, path);
 	fclose(f);
 	if (st) {
 		free(*out);
@@ -211,7 +201,7 @@ static kc_status make_dir(const char *dir, struct kc_error *err)
 
 			p[i] = '\0';
 			if (mkdir(p, 0777) && errno != EEXIST)
-				return io_error(err, p);
+				return kc_error_io(err, p);
 			p[i] = c;
 		}
 	return KC_OK;
@@ -231,20 +221,20 @@ static kc_status write_entries(const char *dir, const char *path,
 		return st;
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0)
-		return io_error(err, dir);
+		return kc_error_io(err, dir);
 	if (fchmod(fd, 0644) || !(f = fdopen(fd, "wb"))) {
 		close(fd);
 		unlink(tmp);
-		return io_error(err, tmp);
+		return kc_error_io(err, tmp);
 	}
 	if (fwrite(magic, 1, 8, f) != 8 || fwrite(head, sizeof *head, 2, f) != 2 ||
 	    fwrite(e, sizeof *e, n, f) != n || fclose(f)) {
 		unlink(tmp);
-		return io_error(err, tmp);
+		return kc_error_io(err, tmp);
 	}
 	if (rename(tmp, path)) {
 		unlink(tmp);
-		return io_error(err, path);
+		return kc_error_io(err, path);
 	}
 	return KC_OK;
 }
