@@ -13,7 +13,6 @@
  * cut where a row begins.  The footer collects each row group's column
  * metadata as it is written.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
