@@ -6,8 +6,8 @@
  * kc-fill process counts them again: each dataset, each length, each
  * shard of a fan-out.  The counts are kept in one file per tokenizer:
  *
- *   "kc-counts 1\n"   8 bytes of magic and version, then
- *   fingerprint       u64: the tokenizer, by the ids it gives CANARY
+ *   "kc-cnt1\n"       8 bytes of magic and version, then
+ *   fingerprint       u64: the tokenizer, by the ids it gives `canary`
  *   n                 u64: entries, then n of
  *   hash, len, count  u64, u32, u32: the pool's hash of a passage's
  *                     title and text, the length counted, its count
@@ -215,7 +215,7 @@ static kc_status write_entries(const char *dir, const char *path,
 	uint64_t head[2] = { fp, n };
 	kc_status st = make_dir(dir, err);
 	FILE *f;
-	int fd;
+	int fd, bad;
 
 	if (st)
 		return st;
@@ -227,8 +227,10 @@ static kc_status write_entries(const char *dir, const char *path,
 		unlink(tmp);
 		return kc_error_io(err, tmp);
 	}
-	if (fwrite(magic, 1, 8, f) != 8 || fwrite(head, sizeof *head, 2, f) != 2 ||
-	    fwrite(e, sizeof *e, n, f) != n || fclose(f)) {
+	bad = fwrite(magic, 1, 8, f) != 8 ||
+	      fwrite(head, sizeof *head, 2, f) != 2 ||
+	      fwrite(e, sizeof *e, n, f) != n;
+	if (fclose(f) || bad) {
 		unlink(tmp);
 		return kc_error_io(err, tmp);
 	}
