@@ -805,26 +805,24 @@ static json_t *own_json(const struct fillrec *s, const struct own *o)
 }
 
 /* {"title", "text", "tokens", "check"} for pool passage i. */
-/* {k0: v0, ..., k3: v3} (k3 NULL: three members), taking the values'
- * references; NULL when out of memory.  Faster than json_pack, whose
- * format parsing was a seventh of kc-fill. */
+/* {k0: v0, ..., k3: v3} (k3 NULL: three members), in that order,
+ * taking the values' references; NULL when out of memory.  Faster than
+ * json_pack, whose format parsing was a seventh of kc-fill. */
 static json_t *object4(const char *k0, json_t *v0, const char *k1,
                        json_t *v1, const char *k2, json_t *v2,
                        const char *k3, json_t *v3)
 {
-	json_t *o = json_object();
+	const char *k[4] = { k0, k1, k2, k3 };
+	json_t *v[4] = { v0, v1, v2, v3 }, *o = json_object();
+	int bad = !o;
 
-	if (!o) {
-		json_decref(v0);
-		json_decref(v1);
-		json_decref(v2);
-		json_decref(v3);
-		return NULL;
+	for (int i = 0; i < 4; i++) {
+		if (bad || !k[i])
+			json_decref(v[i]);
+		else    /* takes v[i] even when it fails */
+			bad = json_object_set_new_nocheck(o, k[i], v[i]);
 	}
-	if (json_object_set_new_nocheck(o, k0, v0) |
-	    json_object_set_new_nocheck(o, k1, v1) |
-	    json_object_set_new_nocheck(o, k2, v2) |
-	    (k3 ? json_object_set_new_nocheck(o, k3, v3) : 0)) {
+	if (bad) {
 		json_decref(o);
 		return NULL;
 	}
