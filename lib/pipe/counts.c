@@ -1,16 +1,18 @@
 /*
  * counts.c - passage token counts kept on disk between runs.
  *
- * Counting the pool's passages is most of what kc-fill does on a sample
- * (each passage is counted the first time it is drawn), and every
- * kc-fill process counts them again: each dataset, each length, each
- * shard of a fan-out.  The counts are kept in one file per tokenizer:
+ * Counting the pool's passages (and the distractor questions) is most
+ * of what kc-fill does on a sample (each is counted the first time it is
+ * drawn), and every kc-fill process counts them again: each dataset,
+ * each length, each shard of a fan-out.  The counts are kept in one file
+ * per tokenizer:
  *
  *   "kc-cnt1\n"       8 bytes of magic and version, then
  *   fingerprint       u64: the tokenizer, by the ids it gives `canary`
  *   n                 u64: entries, then n of
  *   hash, len, count  u64, u32, u32: the pool's hash of a passage's
- *                     title and text, the length counted, its count
+ *                     title and text (or of a question), the length
+ *                     counted, its count
  *
  * in the machine's byte order, sorted by hash.  A count is used only
  * for a passage of the same hash and length, with a tokenizer of the same
@@ -140,13 +142,16 @@ kc_status kc_pool_counts_load(kc_pool *pool, kc_tokenizer *tok,
 	    (st = file_of(dir, fp, path, sizeof path, err)) ||
 	    (st = read_entries(path, fp, &e, &n, err)))
 		return st;
-	for (size_t i = 0; n && i < kc_pool_passages(pool); i++) {
-		uint32_t len;
-		const struct entry *x = find(e, n, kc_pool_passage_key(pool, i,
-		                                                       &len));
+	for (size_t i = 0; n && i < kc_pool_count_items(pool); i++) {
+		uint64_t key;
+		uint32_t len, count;
+		const struct entry *x;
+
+		kc_pool_count_get(pool, tok, i, &key, &len, &count);
+		x = find(e, n, key);
 		/* a count over the length cannot be: a token is a byte or more */
 		if (x && x->len == len && x->count <= len) {
-			kc_pool_passage_know(pool, tok, i, x->count);
+			kc_pool_count_set(pool, tok, i, x->count);
 			++*found;
 		}
 	}
@@ -160,7 +165,7 @@ static kc_status merge(kc_pool *pool, const kc_tokenizer *tok,
                        struct entry **e, size_t *n, size_t *added,
                        struct kc_error *err)
 {
-	size_t np = kc_pool_passages(pool), m = *n;
+	size_t np = kc_pool_count_items(pool), m = *n;
 	struct entry *all = realloc(*e, (m + np + 1) * sizeof *all);
 
 	if (!all)
@@ -170,9 +175,8 @@ static kc_status merge(kc_pool *pool, const kc_tokenizer *tok,
 	for (size_t i = 0; i < np; i++) {
 		struct entry x;
 
-		if (!kc_pool_passage_known(pool, tok, i, &x.count))
+		if (!kc_pool_count_get(pool, tok, i, &x.hash, &x.len, &x.count))
 			continue;
-		x.hash = kc_pool_passage_key(pool, i, &x.len);
 		if (!find(all, *n, x.hash)) {
 			all[m++] = x;
 			++*added;

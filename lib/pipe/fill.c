@@ -837,7 +837,7 @@ static json_t *filler_json(const struct fillrec *s, size_t i)
 
 	kc_pool_passage(s->f->pool, i, &title, &title_len, &text, &text_len);
 	kc_pool_passage_tokens(s->f->pool, s->f->tok, i, &t, NULL);
-	kc_passage_check(s->f->tok, title, title_len, text, text_len, check);
+	kc_pool_passage_check(s->f->pool, s->f->tok, i, check);
 	/* The pool's strings were parsed as JSON: valid UTF-8. */
 	return object4("title", json_stringn_nocheck(title, title_len),
 	               "text", json_stringn_nocheck(text, text_len),

@@ -37,6 +37,7 @@ struct passage {
 	uint32_t tokens;
 	uint32_t pairlike;      /* text shaped like a chain pair */
 	uint64_t hash;
+	uint64_t check;         /* kc_passage_check_hash; 0: not yet */
 };
 
 struct question {
@@ -488,8 +489,10 @@ static void count_with(kc_pool *pool, const kc_tokenizer *tok)
 {
 	if (pool->counted_with == tok)
 		return;
-	for (size_t k = 0; k < pool->np; k++)
+	for (size_t k = 0; k < pool->np; k++) {
 		pool->p[k].tokens = TOKENS_UNKNOWN;
+		pool->p[k].check = 0;
+	}
 	for (size_t k = 0; k < pool->nq; k++)
 		pool->q[k].tokens = TOKENS_UNKNOWN;
 	pool->counted_with = tok;
@@ -522,26 +525,55 @@ kc_status kc_pool_passage_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,
 	                    &p->tokens, count, err);
 }
 
-uint64_t kc_pool_passage_key(const kc_pool *pool, size_t i, uint32_t *len)
+void kc_pool_passage_check(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                           char out[17])
 {
-	*len = pool->p[i].title_len + 1 + pool->p[i].text_len + 2;
-	return pool->p[i].hash;
+	struct passage *p = &pool->p[i];
+
+	count_with(pool, tok);
+	if (!p->check)      /* a filler is drawn again and again in a run */
+		p->check = kc_passage_check_hash(tok, p->title, p->title_len,
+		                                 p->text, p->text_len);
+	snprintf(out, 17, "%016llx", (unsigned long long)p->check);
 }
 
-int kc_pool_passage_known(kc_pool *pool, const kc_tokenizer *tok, size_t i,
-                          uint32_t *count)
+size_t kc_pool_count_items(const kc_pool *pool)
+{
+	return pool->np + pool->nq;
+}
+
+/* Item i's count, and its key and length. */
+static uint32_t *count_of(kc_pool *pool, size_t i, uint64_t *key,
+                          uint32_t *len)
+{
+	if (i < pool->np) {
+		*len = pool->p[i].title_len + 1 + pool->p[i].text_len + 2;
+		*key = pool->p[i].hash;
+		return &pool->p[i].tokens;
+	}
+	i -= pool->np;
+	*len = pool->q[i].len;
+	*key = kc_hash64(pool->q[i].text, pool->q[i].len, 0x7175657374696f6e);
+	return &pool->q[i].tokens;
+}
+
+int kc_pool_count_get(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                      uint64_t *key, uint32_t *len, uint32_t *count)
 {
 	count_with(pool, tok);
-	*count = pool->p[i].tokens;
+	*count = *count_of(pool, i, key, len);
 	return *count != TOKENS_UNKNOWN;
 }
 
-void kc_pool_passage_know(kc_pool *pool, const kc_tokenizer *tok, size_t i,
-                          uint32_t count)
+void kc_pool_count_set(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                       uint32_t count)
 {
+	uint64_t key;
+	uint32_t len;
+
 	count_with(pool, tok);
 	if (count != TOKENS_UNKNOWN)
-		pool->p[i].tokens = count;
+		*count_of(pool, i, &key, &len) = count;
 }
 
 kc_status kc_pool_question_tokens(kc_pool *pool, kc_tokenizer *tok, size_t i,

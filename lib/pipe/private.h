@@ -143,6 +143,12 @@ const char *kc_place_name(enum kc_place place);
 void kc_passage_check(const kc_tokenizer *tok, const char *title,
                       size_t title_len, const char *text, size_t text_len,
                       char out[17]);
+/* The same as a number; kc_pool_passage_check keeps it per passage. */
+uint64_t kc_passage_check_hash(const kc_tokenizer *tok, const char *title,
+                               size_t title_len, const char *text,
+                               size_t text_len);
+void kc_pool_passage_check(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                           char out[17]);
 
 /*
  * Resolve one element p of rec["passages"] to its title and text
@@ -179,15 +185,17 @@ long kc_pairs_open(struct kc_pairs *ps, const json_t *pairs);
 int kc_pair_read(const struct kc_pairs *ps, size_t i, struct kc_pair_ref *p);
 
 /*
- * What counts.c reads and sets of a pool passage: the pool's hash of its
- * title and text, the length of what is counted (title, "\n", text,
- * "\n\n"), and its count with tok (known: 1 and *count).
+ * What counts.c keeps of a pool: the counts of its items, the passages
+ * then the questions (kc_pool_count_items of them).  Item i's key (a
+ * passage: the pool's hash of its title and text; a question: a hash of
+ * its text), the length counted (a passage: title, "\n", text, "\n\n"),
+ * and its count with tok: kc_pool_count_get returns 1 when it is known.
  */
-uint64_t kc_pool_passage_key(const kc_pool *pool, size_t i, uint32_t *len);
-int kc_pool_passage_known(kc_pool *pool, const kc_tokenizer *tok, size_t i,
-                          uint32_t *count);
-void kc_pool_passage_know(kc_pool *pool, const kc_tokenizer *tok, size_t i,
-                          uint32_t count);
+size_t kc_pool_count_items(const kc_pool *pool);
+int kc_pool_count_get(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                      uint64_t *key, uint32_t *len, uint32_t *count);
+void kc_pool_count_set(kc_pool *pool, const kc_tokenizer *tok, size_t i,
+                       uint32_t count);
 
 /* ---- sentence ends (sentence.c) ---- */
 

@@ -90,14 +90,21 @@ kc_status kc_record_passage(const json_t *rec, const json_t *p,
 	return KC_OK;
 }
 
-void kc_passage_check(const kc_tokenizer *tok, const char *title,
-                      size_t title_len, const char *text, size_t text_len,
-                      char out[17])
+uint64_t kc_passage_check_hash(const kc_tokenizer *tok, const char *title,
+                               size_t title_len, const char *text,
+                               size_t text_len)
 {
 	const char *name = kc_tokenizer_name(tok);
 	uint64_t h = kc_hash64(name, strlen(name), 0x636865636b);
 
 	h = kc_hash64(title, title_len, h);
-	h = kc_hash64(text, text_len, h ^ 0x0a);
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	return kc_hash64(text, text_len, h ^ 0x0a);
+}
+
+void kc_passage_check(const kc_tokenizer *tok, const char *title,
+                      size_t title_len, const char *text, size_t text_len,
+                      char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)kc_passage_check_hash(
+	         tok, title, title_len, text, text_len));
 }
