@@ -65,8 +65,8 @@ size_t kc_pool_passages(const kc_pool *pool);
  * (counts.c), so that each kc-fill of a dataset, each length and each
  * shard does not count the same passages again: one file per tokenizer
  * in `dir`, named by a fingerprint of the tokenizer (the ids it gives a
- * fixed text), holding a count per passage by a 64-bit hash of its
- * title and text.  kc_pool_counts_load sets the counts it holds for the
+ * fixed text), holding a count per passage (and distractor question) by
+ * a 64-bit hash of its title and text.  kc_pool_counts_load sets the counts it holds for the
  * pool's passages (*found of them; a missing file is no error, 0);
  * kc_pool_counts_save merges the pool's counts into the file (written
  * whole under a new name, then renamed: concurrent runs lose at most
