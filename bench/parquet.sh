@@ -13,45 +13,23 @@
 # Times are CPU seconds (user + system) of the child, best of R runs.
 set -eu
 cd "$(dirname "$0")/.."
-: "${KC_BUILD:=build}"
-BIN=$KC_BUILD/bin
-DATA=${KC_DATA:-../shared/data/real}
-N=${KC_BENCH_RECORDS:-1000}
-LEN=${KC_BENCH_LENGTH:-32k}
-R=${KC_BENCH_RUNS:-3}
-W=$KC_BUILD/bench
-mkdir -p "$W"
-export PATH="$BIN:$PATH"
-
-out=$W/verify-verl-$LEN-$N.jsonl
-BIN=$BIN DATA=$DATA N=$N LEN=$LEN W=$W bench/records
+. bench/records
 
 python3 - "$R" "$out" "$W" <<'PY'
-import os, resource, subprocess, sys
+import os, subprocess, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "bench")
+from cputime import cpu
 
 runs, jsonl, w = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 pq, zs, back = w + "/bench.parquet", w + "/bench.jsonl.zst", w + "/bench.back"
 
-def cpu(cmd, stdin=None, stdout=subprocess.DEVNULL):
-    best = None
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
-        fout = open(stdout, "wb") if isinstance(stdout, str) else stdout
-        p = subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if p.returncode != 0:
-            sys.exit("%s: exit %d: %s" % (cmd[0], p.returncode, p.stderr.decode()[:300]))
-        t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        best = t if best is None else min(best, t)
-    return max(best, 1e-6)
-
 records = sum(1 for _ in open(jsonl))
 mb = os.path.getsize(jsonl) / 1e6
-write = cpu(["kc-parquet", "-o", pq, jsonl])
-zwrite = cpu(["zstd", "-3", "-q", "-f", "-o", zs, jsonl])
-read = cpu(["kc-parquet", "-d", pq], stdout=back)
-zread = cpu(["zstd", "-d", "-q", "-c", zs])
+write = cpu(["kc-parquet", "-o", pq, jsonl], runs)
+zwrite = cpu(["zstd", "-3", "-q", "-f", "-o", zs, jsonl], runs)
+read = cpu(["kc-parquet", "-d", pq], runs, stdout=back)
+zread = cpu(["zstd", "-d", "-q", "-c", zs], runs)
 same = subprocess.run(["cmp", "-s", jsonl, back]).returncode == 0
 pmb, zmb = os.path.getsize(pq) / 1e6, os.path.getsize(zs) / 1e6
 print("%d verl records, %.1f MB of JSON lines (%s)" % (records, mb, os.path.basename(jsonl)))

@@ -16,51 +16,26 @@
 # best of R runs, so that other load on the machine counts little.
 set -eu
 cd "$(dirname "$0")/.."
-: "${KC_BUILD:=build}"
-BIN=$KC_BUILD/bin
-DATA=${KC_DATA:-../shared/data/real}
-N=${KC_BENCH_RECORDS:-1000}
-LEN=${KC_BENCH_LENGTH:-32k}
-R=${KC_BENCH_RUNS:-3}
-W=$KC_BUILD/bench
-mkdir -p "$W"
-export PATH="$BIN:$PATH"
-
-chained=$W/verify-chained-$LEN-$N.jsonl
-out=$W/verify-verl-$LEN-$N.jsonl
-BIN=$BIN DATA=$DATA N=$N LEN=$LEN W=$W bench/records
+. bench/records
 
 python3 - "$R" "$out" "$chained" <<'PY'
-import os, resource, subprocess, sys
+import os, subprocess, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "bench")
+from cputime import cpu
 
 runs, out, chained = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 records = sum(1 for _ in open(out))
 mb = os.path.getsize(out) / 1e6
 
-def cpu(cmd, stdin):
-    """Best CPU time (user + system) of cmd over the runs."""
-    best = None
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with open(stdin, "rb") as f:
-            p = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if p.returncode not in (0, 1):
-            sys.exit("%s: exit %d: %s" % (cmd[0], p.returncode,
-                                         p.stderr.decode()[:300]))
-        t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        best = t if best is None else min(best, t)
-    return max(best, 1e-6)
-
 check = subprocess.run(["kc-verify", "-q", out], capture_output=True,
                        text=True)
-verify = cpu(["kc-verify", "-q"], out)
-verify_chained = cpu(["kc-verify", "-q"], chained)
-tok = cpu(["kc-tok"], out)
-render = cpu(["kc-render", "-f", "verl"], chained)
+verify = cpu(["kc-verify", "-q"], runs, out, ok=(0, 1))
+verify_chained = cpu(["kc-verify", "-q"], runs, chained, ok=(0, 1))
+tok = cpu(["kc-tok"], runs, out, ok=(0, 1))
+render = cpu(["kc-render", "-f", "verl"], runs, chained, ok=(0, 1))
 pyjson = cpu(["python3", "-c",
-              "import json, sys\nfor l in sys.stdin: json.loads(l)"], out)
+              "import json, sys\nfor l in sys.stdin: json.loads(l)"], runs, out)
 
 print("verify  kc-verify on %d verl records (%.1f MB), CPU seconds, best of %d"
       % (records, mb, runs))
