@@ -434,7 +434,7 @@ static kc_status repick(struct chainrec *s)
 	}
 	for (size_t i = 0; a && i < n; i++) {
 		size_t len;
-		const char *id, *q = kc_pool_question(pool, idx[i], &len, &id);
+		const char *q = kc_pool_question(pool, idx[i], &len, NULL);
 		if (json_array_append_new(a, json_stringn_nocheck(q, len)))
 			st = KC_ENOMEM;
 	}
@@ -734,14 +734,16 @@ static json_t *real_path(const struct chainrec *s)
 }
 
 /* What later stages read of the distractors is their questions
- * (kc-render -f keychain, kc-verify): ids and answers stay behind,
- * a third of the record at 32K. */
+ * (kc-render -f keychain, kc-verify): kc-fill's ids and answers stay
+ * behind, a seventh of the record at 32K (repick writes questions). */
 static kc_status keep_questions(struct chainrec *s)
 {
-	json_t *q = json_array(), *d;
+	json_t *q, *d;
 	size_t i;
 
-	if (!q)
+	if (s->c->questions)
+		return KC_OK;
+	if (!(q = json_array()))
 		return kc_error_nomem(s->err);
 	json_array_foreach(s->dist, i, d)
 		if (json_array_append(q, json_is_object(d) ?
