@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kc.h"
+#include "core/private.h"
 
 void kc_buf_init(kc_buf *b, size_t max)
 {
@@ -70,23 +71,33 @@ kc_status kc_buf_puts(kc_buf *b, const char *s)
 	return kc_buf_append(b, s, strlen(s));
 }
 
-kc_status kc_buf_printf(kc_buf *b, const char *fmt, ...)
+kc_status kc_buf_vprintf(kc_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 	kc_status st;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		va_end(again);
 		return KC_EINVAL;
-	st = kc_buf_reserve(b, (size_t)n);
-	if (st)
-		return st;
+	}
+	if (!(st = kc_buf_reserve(b, (size_t)n))) {
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+	return st;
+}
+
+kc_status kc_buf_printf(kc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	kc_status st;
+
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	st = kc_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	b->len += (size_t)n;
-	return KC_OK;
+	return st;
 }

@@ -7,11 +7,16 @@
 #ifndef KC_CORE_PRIVATE_H
 #define KC_CORE_PRIVATE_H
 
+#include <stdarg.h>
+
 #include "kc.h"
 
 /* Fill err (which may be NULL) with KC_ENOMEM and "out of memory";
  * returns KC_ENOMEM. */
 kc_status kc_error_nomem(struct kc_error *err);
+
+/* kc_buf_printf with a va_list. */
+kc_status kc_buf_vprintf(kc_buf *b, const char *fmt, va_list ap);
 
 /* Fill err (which may be NULL) with KC_EIO, "WHAT: strerror(errno)" and
  * the errno; returns KC_EIO.  Call it right after the failing call. */

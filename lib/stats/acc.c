@@ -235,8 +235,10 @@ static int add_asked(struct stats_acc *a, const struct stats_rec *r)
 		json_array_foreach(r->responses, i, v) {
 			if (!json_is_string(v))
 				continue;
-			stats_num_add(&a->answer_chars, (double)chars(v));
-			a->answer_hist[stats_log_bin((double)chars(v))]++;
+			double c = (double)chars(v);
+
+			stats_num_add(&a->answer_chars, c);
+			a->answer_hist[stats_log_bin(c)]++;
 		}
 	}
 	json_array_foreach(r->finish, i, v)

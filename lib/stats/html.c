@@ -4,7 +4,6 @@
  * object.  No script and nothing fetched, so it opens the same from a
  * file, a mail or a dataset card, with the network off.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,20 +47,8 @@ struct page {
 	kc_status st;
 };
 
-static void put(struct page *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct page *p, const char *fmt, ...)
-{
-	va_list ap;
-	char line[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (!p->st)
-		p->st = kc_buf_puts(p->b, line);
-}
+/* printf-style into the output, until its first error. */
+#define put(o, ...) stats_put((o)->b, &(o)->st, __VA_ARGS__)
 
 static void esc(struct page *p, const char *s)
 {

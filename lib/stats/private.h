@@ -124,4 +124,9 @@ struct stats_heat {
 kc_status stats_svg_heat(kc_buf *out, const struct stats_heat *h);
 kc_status stats_html_escape(kc_buf *out, const char *s);
 
+/* Append printf-style to b unless *st holds an error already, which
+ * it then keeps (text.c, html.c, svg.c write through it). */
+void stats_put(kc_buf *b, kc_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -74,13 +74,23 @@ unsigned long kc_stats_records(const kc_stats *s)
 	return s->all.records;
 }
 
-static uint64_t fnv1a(const char *p)
+/* An id's slot value: kc_hash64, never 0 (an empty slot). */
+static uint64_t id_hash(const char *id)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = kc_hash64(id, strlen(id), 0x6964);
 
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	return h ? h : 1;
+}
+
+void stats_put(kc_buf *b, kc_status *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*st)
+		return;
+	va_start(ap, fmt);
+	*st = kc_buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 static int id_slot_insert(uint64_t *tab, size_t cap, uint64_t h)
@@ -110,7 +120,7 @@ static int seen(kc_stats *s, const char *id)
 		s->ids = tab;
 		s->capids = cap;
 	}
-	if (id_slot_insert(s->ids, s->capids, fnv1a(id)))
+	if (id_slot_insert(s->ids, s->capids, id_hash(id)))
 		return 1;
 	s->nids++;
 	return 0;

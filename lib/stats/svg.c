@@ -7,7 +7,6 @@
  * to install, a pipe to it per chart, and its own script and styles.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,20 +24,8 @@ struct svg {
 	kc_status st;
 };
 
-static void put(struct svg *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct svg *s, const char *fmt, ...)
-{
-	va_list ap;
-	char line[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (!s->st)
-		s->st = kc_buf_puts(s->b, line);
-}
+/* printf-style into the output, until its first error. */
+#define put(o, ...) stats_put((o)->b, &(o)->st, __VA_ARGS__)
 
 kc_status stats_html_escape(kc_buf *out, const char *s)
 {

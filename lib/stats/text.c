@@ -5,7 +5,6 @@
  * fixed precision, so two runs over the same records diff clean, and
  * tests/stats-check.py writes the same text from its own counts.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,20 +17,8 @@ struct out {
 	kc_status st;
 };
 
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	char line[512];
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (!o->st)
-		o->st = kc_buf_puts(o->b, line);
-}
+/* printf-style into the output, until its first error. */
+#define put(o, ...) stats_put((o)->b, &(o)->st, __VA_ARGS__)
 
 static double num(const json_t *o, const char *key)
 {
